@@ -1,0 +1,186 @@
+//! Conventions: how long a day, a month and a year are, and which of them
+//! an estimate used.
+//!
+//! Sources disagree, and learners trip over it: system-design-primer uses
+//! 2.5 million seconds per month, interviewers round a day to 10⁵ s, most
+//! people use 86,400 s and a 365-day year. napkin defaults to the exact
+//! figures and prints the convention next to every figure that depends on it.
+
+use std::fmt;
+
+/// A time base: the denominator a rate is expressed and shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum Per {
+    /// Per second.
+    Second,
+    /// Per minute (60 s).
+    Minute,
+    /// Per hour (3,600 s).
+    Hour,
+    /// Per day (86,400 s by default).
+    Day,
+    /// Per week (7 days).
+    Week,
+    /// Per month (a twelfth of a year by default).
+    Month,
+    /// Per year (365 days by default).
+    Year,
+}
+
+impl Per {
+    /// All time bases, shortest first.
+    pub const ALL: [Per; 7] = [
+        Per::Second,
+        Per::Minute,
+        Per::Hour,
+        Per::Day,
+        Per::Week,
+        Per::Month,
+        Per::Year,
+    ];
+
+    /// The short label used after a slash: `s`, `min`, `h`, `day`, `week`, `month`, `year`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Per::Second => "s",
+            Per::Minute => "min",
+            Per::Hour => "h",
+            Per::Day => "day",
+            Per::Week => "week",
+            Per::Month => "month",
+            Per::Year => "year",
+        }
+    }
+
+    /// Reads a time-base label (`s`, `sec`, `second`, `min`, `h`, `hr`, `hour`,
+    /// `d`, `day`, `wk`, `week`, `mo`, `month`, `y`, `yr`, `year`), singular or plural.
+    pub fn from_label(label: &str) -> Option<Per> {
+        let l = label.trim().to_ascii_lowercase();
+        let l = l.strip_suffix('s').filter(|s| s.len() > 1).unwrap_or(&l);
+        Some(match l {
+            "s" | "sec" | "second" => Per::Second,
+            "min" | "minute" => Per::Minute,
+            "h" | "hr" | "hour" => Per::Hour,
+            "d" | "day" => Per::Day,
+            "wk" | "week" => Per::Week,
+            "mo" | "month" => Per::Month,
+            "y" | "yr" | "year" | "a" => Per::Year,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Per {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// The lengths of a day, a month and a year an estimate uses.
+///
+/// ```
+/// use napkin::convention::{Conventions, Per};
+/// assert_eq!(Conventions::EXACT.seconds(Per::Day), 86_400.0);
+/// assert_eq!(Conventions::PRIMER.seconds(Per::Month), 2_500_000.0);
+/// assert_eq!(Conventions::NAPKIN.seconds(Per::Day), 100_000.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Conventions {
+    /// A short name printed next to figures: `exact`, `napkin`, `primer`.
+    pub name: &'static str,
+    /// Seconds in a day.
+    pub day: f64,
+    /// Seconds in a month.
+    pub month: f64,
+    /// Seconds in a year.
+    pub year: f64,
+}
+
+impl Conventions {
+    /// 86,400 s/day, a 365-day year, a month of a twelfth of that (2,628,000 s).
+    /// napkin's default.
+    pub const EXACT: Conventions = Conventions {
+        name: "exact",
+        day: 86_400.0,
+        month: 2_628_000.0,
+        year: 31_536_000.0,
+    };
+
+    /// The interview shortcut: 10⁵ s/day (13.6 % short of a real day, so
+    /// per-second rates come out 13.6 % low), 30-day months, 365-day years.
+    pub const NAPKIN: Conventions = Conventions {
+        name: "napkin",
+        day: 100_000.0,
+        month: 3_000_000.0,
+        year: 36_500_000.0,
+    };
+
+    /// system-design-primer's (donnemartin, 2017–) handy conversion:
+    /// 2.5 million seconds per month ("1 request per second = 2.5 million
+    /// requests per month"), a 12-month year of 30 million seconds.
+    pub const PRIMER: Conventions = Conventions {
+        name: "primer",
+        day: 86_400.0,
+        month: 2_500_000.0,
+        year: 30_000_000.0,
+    };
+
+    /// Seconds in one `per`.
+    pub fn seconds(&self, per: Per) -> f64 {
+        match per {
+            Per::Second => 1.0,
+            Per::Minute => 60.0,
+            Per::Hour => 3_600.0,
+            Per::Day => self.day,
+            Per::Week => 7.0 * self.day,
+            Per::Month => self.month,
+            Per::Year => self.year,
+        }
+    }
+
+    /// The relative error of this convention's `per` against [`Conventions::EXACT`]:
+    /// `NAPKIN.error(Per::Day)` is +0.157 (a day 15.7 % too long).
+    pub fn error(&self, per: Per) -> f64 {
+        self.seconds(per) / Conventions::EXACT.seconds(per) - 1.0
+    }
+
+    /// One line describing the convention, for printing beside results:
+    /// `exact: 86,400 s/day, month = 2,628,000 s (year/12), year = 365 days`.
+    pub fn describe(&self) -> String {
+        use crate::format::grouped;
+        format!(
+            "{}: {} s/day, {} s/month, {} s/year",
+            self.name,
+            grouped(self.day),
+            grouped(self.month),
+            grouped(self.year)
+        )
+    }
+}
+
+impl Default for Conventions {
+    fn default() -> Self {
+        Conventions::EXACT
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_round_trip() {
+        for per in Per::ALL {
+            assert_eq!(Per::from_label(per.label()), Some(per));
+        }
+        assert_eq!(Per::from_label("days"), Some(Per::Day));
+        assert_eq!(Per::from_label("sec"), Some(Per::Second));
+        assert_eq!(Per::from_label("fortnight"), None);
+    }
+
+    #[test]
+    fn napkin_day_error() {
+        let e = Conventions::NAPKIN.error(Per::Day);
+        assert!((e - 0.157_407).abs() < 1e-5, "{e}");
+    }
+}

@@ -1,0 +1,242 @@
+//! Rich notebook output without a kernel dependency: every napkin value can
+//! describe itself as a MIME bundle (`text/plain` always; `text/html`,
+//! `text/markdown`, `image/svg+xml`, `image/png` where they help), and
+//! prints it as evcxr's content blocks, which any evcxr-based Jupyter kernel
+//! turns into `display_data` or `execute_result`.
+//!
+//! A cell that ends with a napkin value shows it richly through its
+//! `evcxr_display` method; [`display`] shows more than one value from a cell.
+//! A bundle's blocks are printed one after another; napkin-kernel groups
+//! consecutive blocks of different MIME types into one output.
+
+use std::io::Write;
+
+use crate::estimate::Estimate;
+use crate::quantity::{Bandwidth, Bytes, Duration, Money, Rate, Requests, Spend, UserRate, Users};
+use crate::table::Table;
+
+/// One rich output: `(MIME type, content)` pairs, `text/plain` first.
+pub type Bundle = Vec<(&'static str, String)>;
+
+/// A value that can show itself in a notebook.
+pub trait Rich {
+    /// The value's renderings, `text/plain` first.
+    fn mime_bundle(&self) -> Bundle;
+}
+
+/// Shows `value` as rich output now (mid-cell), whatever else the cell prints.
+///
+/// ```
+/// use napkin::prelude::*;
+/// display(&per_second(11_574.0)); // prints evcxr content blocks
+/// ```
+pub fn display<T: Rich + ?Sized>(value: &T) {
+    emit(&value.mime_bundle());
+}
+
+/// Prints a bundle as evcxr content blocks on stdout and flushes.
+pub fn emit(bundle: &[(&'static str, String)]) {
+    let mut out = std::io::stdout().lock();
+    // A failed write to stdout (closed pipe) has nowhere to be reported.
+    let _ = out.write_all(content_blocks(bundle).as_bytes());
+    let _ = out.flush();
+}
+
+/// The text of a bundle as evcxr content blocks.
+pub fn content_blocks(bundle: &[(&'static str, String)]) -> String {
+    let mut text = String::new();
+    for (mime, body) in bundle {
+        text.push_str("EVCXR_BEGIN_CONTENT ");
+        text.push_str(mime);
+        text.push('\n');
+        text.push_str(body.trim_end_matches('\n'));
+        text.push_str("\nEVCXR_END_CONTENT\n");
+    }
+    text
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Quantities show as their formatted text, with the exact value on hover.
+macro_rules! rich_quantity {
+    ($($t:ty => $exact:expr),* $(,)?) => {$(
+        impl Rich for $t {
+            fn mime_bundle(&self) -> Bundle {
+                let text = self.to_string();
+                let exact: String = ($exact)(self);
+                vec![
+                    ("text/plain", text.clone()),
+                    (
+                        "text/html",
+                        format!(
+                            "<span title=\"{}\">{}</span>",
+                            escape_html(&exact),
+                            escape_html(&text)
+                        ),
+                    ),
+                ]
+            }
+        }
+        impl $t {
+            /// Shows the value in an evcxr-based Jupyter kernel (called for
+            /// a cell's final value).
+            pub fn evcxr_display(&self) {
+                display(self);
+            }
+        }
+    )*};
+}
+
+rich_quantity! {
+    Users => |v: &Users| format!("{} users", v.count()),
+    Requests => |v: &Requests| format!("{} requests", v.count()),
+    Rate => |v: &Rate| format!("{} requests per second", v.per_second()),
+    UserRate => |v: &UserRate| format!("{:?}", v),
+    Bytes => |v: &Bytes| format!("{} bytes", v.bytes()),
+    Bandwidth => |v: &Bandwidth| format!("{} bytes per second", v.bytes_per_second()),
+    Duration => |v: &Duration| format!("{} seconds", v.seconds()),
+    Money => |v: &Money| format!("{} US dollars", v.dollars()),
+    Spend => |v: &Spend| format!("{:?}", v),
+}
+
+impl Rich for Table {
+    fn mime_bundle(&self) -> Bundle {
+        vec![
+            ("text/plain", self.to_text()),
+            ("text/html", self.to_html()),
+            ("text/markdown", self.to_markdown()),
+        ]
+    }
+}
+
+impl Rich for crate::journey::Stage {
+    fn mime_bundle(&self) -> Bundle {
+        vec![
+            ("text/plain", self.to_string()),
+            ("text/markdown", self.to_markdown()),
+        ]
+    }
+}
+
+impl Estimate {
+    /// The estimate as a table: figure, value, work.
+    pub fn table(&self) -> Table {
+        let mut t = Table::new(["figure", "value", "work"])
+            .title("Estimate")
+            .note(format!(
+                "Conventions — {}. Nothing is rounded before the last step.",
+                self.workload.conventions.describe()
+            ));
+        for step in &self.steps {
+            let value = step
+                .work
+                .rsplit_once(" = ")
+                .map(|(_, v)| v.to_string())
+                .unwrap_or_default();
+            t.push_row(vec![step.name.replace('_', " "), value, step.work.clone()]);
+        }
+        t.align(1, crate::table::Align::Right)
+    }
+
+    /// Shows the estimate as a card (HTML table with the work) in an
+    /// evcxr-based Jupyter kernel.
+    pub fn evcxr_display(&self) {
+        display(self);
+    }
+}
+
+impl Rich for Estimate {
+    fn mime_bundle(&self) -> Bundle {
+        let t = self.table();
+        vec![
+            ("text/plain", self.to_string()),
+            ("text/html", t.to_html()),
+            ("text/markdown", t.to_markdown()),
+        ]
+    }
+}
+
+impl crate::estimate::Sizing {
+    /// Shows the sizing in an evcxr-based Jupyter kernel.
+    pub fn evcxr_display(&self) {
+        display(self);
+    }
+}
+
+impl Rich for crate::estimate::Sizing {
+    fn mime_bundle(&self) -> Bundle {
+        let mut t = Table::new(["need", "servers", "work"])
+            .title(format!("{} servers — {} binds", self.servers, self.binding));
+        for (step, n) in
+            self.steps
+                .iter()
+                .zip([self.by_throughput, self.by_memory, self.by_storage])
+        {
+            t.push_row(vec![
+                step.name.replace('_', " "),
+                crate::format::grouped(n as f64),
+                step.work.clone(),
+            ]);
+        }
+        let t = t.align(1, crate::table::Align::Right);
+        vec![
+            ("text/plain", self.to_string()),
+            ("text/html", t.to_html()),
+            ("text/markdown", t.to_markdown()),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    #[test]
+    fn quantities_have_plain_and_html() {
+        let b = per_second(11_574.07).mime_bundle();
+        assert_eq!(b[0], ("text/plain", "11.6K req/s".to_string()));
+        assert_eq!(b[1].0, "text/html");
+        assert!(b[1].1.contains("title=\"11574.07 requests per second\""));
+    }
+
+    #[test]
+    fn content_blocks_frame_each_mime_type() {
+        let text = content_blocks(&[
+            ("text/plain", "a\n".into()),
+            ("text/html", "<b>a</b>".into()),
+        ]);
+        assert_eq!(
+            text,
+            "EVCXR_BEGIN_CONTENT text/plain\na\nEVCXR_END_CONTENT\n\
+             EVCXR_BEGIN_CONTENT text/html\n<b>a</b>\nEVCXR_END_CONTENT\n"
+        );
+    }
+
+    #[test]
+    fn estimate_card_has_every_step() {
+        let e = Workload::new(users(100e6), per_user_per_day(10.0))
+            .bytes_per_write(kb(1.0))
+            .estimate()
+            .unwrap();
+        let bundle = e.mime_bundle();
+        let mimes: Vec<_> = bundle.iter().map(|(m, _)| *m).collect();
+        assert_eq!(mimes, ["text/plain", "text/html", "text/markdown"]);
+        assert!(bundle[1].1.contains("11.6K req/s"));
+        assert_eq!(e.table().row_count(), e.steps.len());
+    }
+}

@@ -1,0 +1,723 @@
+//! The estimation chain: users and their actions → average and peak request
+//! rates → storage per day, month, year and over the retention period →
+//! bandwidth → cache memory, each figure with the one line of work that
+//! produced it.
+//!
+//! ```
+//! use napkin::prelude::*;
+//! let day1 = Workload::new(users(100e6), per_user_per_day(10.0))
+//!     .bytes_per_write(kb(1.0))
+//!     .estimate()
+//!     .unwrap();
+//! assert_eq!(day1.writes.to_string(), "11.6K req/s");
+//! assert_eq!(day1.peak_writes.to_string(), "34.7K req/s");
+//! assert_eq!(day1.storage_per_day.to_string(), "1.00 TB/day");
+//! assert_eq!(day1.storage_per_year.to_string(), "365 TB/year");
+//! assert_eq!(
+//!     day1.work("writes").unwrap(),
+//!     "100M users × 10.0 req/user/day ÷ 86,400 s/day = 11.6K req/s"
+//! );
+//! ```
+//!
+//! Nothing is rounded before the last step: the seed's "~12K QPS, peak 36K"
+//! rounds 11.6K up to 12K before multiplying by 3; napkin says 34.7K.
+
+use std::fmt;
+
+use crate::convention::{Conventions, Per};
+use crate::error::{Error, check};
+use crate::format;
+use crate::quantity::{Bandwidth, Bytes, Duration, Rate, UserRate, Users, years};
+
+/// The inputs of an estimate. Build one with [`Workload::new`] and the
+/// chained setters, then call [`Workload::estimate`].
+///
+/// "Writes" are the actions that store data (posts, uploads, pastes); each
+/// stores [`bytes_per_write`](Workload::bytes_per_write). Reads are given as
+/// a ratio to writes. The seed's "10 actions per user per day, 1 KB per
+/// action" are writes with no reads.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Workload {
+    /// Active users in the period of the per-user rate (DAU for per-day
+    /// rates); `None` when the writes are given as a total.
+    pub users: Option<f64>,
+    /// Writes per `writes_per`: per user when `users` is set, else in total.
+    pub writes: f64,
+    /// The time base of `writes_per_user`.
+    pub writes_per: Per,
+    /// Reads per write (a 100:1 read:write ratio is 100). Default 0.
+    pub reads_per_write: f64,
+    /// Bytes stored by one write. Default 0 (no storage figures).
+    pub bytes_per_write: f64,
+    /// Bytes returned by one read. Default: the same as a write.
+    pub bytes_per_read: Option<f64>,
+    /// Peak traffic over average. Default 3, as in the seed.
+    pub peak_factor: f64,
+    /// Copies of every byte stored. Default 1.
+    pub replication: f64,
+    /// How long data is kept, in years of the conventions. Default 5.
+    pub retention_years: f64,
+    /// The share of data that is hot and cached (the 80/20 rule). Default 0.2.
+    pub cache_fraction: f64,
+    /// Day, month and year lengths. Default [`Conventions::EXACT`].
+    pub conventions: Conventions,
+}
+
+impl Workload {
+    /// `users` active users, each making `writes` (e.g. `per_user_per_day(10.0)`).
+    pub fn new(users: Users, writes: UserRate) -> Workload {
+        let per = writes.time_base();
+        Workload {
+            users: Some(users.count()),
+            ..Workload::total(Rate::per(writes.value_in(per), per))
+        }
+    }
+
+    /// A workload given by its total write rate (`per_month(10e6)`), for
+    /// sources that state totals rather than users × actions.
+    pub fn total(writes: Rate) -> Workload {
+        let per = writes.time_base();
+        Workload {
+            users: None,
+            writes: writes.value_in(per),
+            writes_per: per,
+            reads_per_write: 0.0,
+            bytes_per_write: 0.0,
+            bytes_per_read: None,
+            peak_factor: 3.0,
+            replication: 1.0,
+            retention_years: 5.0,
+            cache_fraction: 0.2,
+            conventions: Conventions::EXACT,
+        }
+    }
+
+    /// Reads per write: `reads_per_write(100.0)` for a 100:1 read-heavy system.
+    pub fn reads_per_write(mut self, ratio: f64) -> Workload {
+        self.reads_per_write = ratio;
+        self
+    }
+
+    /// Bytes stored by each write.
+    pub fn bytes_per_write(mut self, size: Bytes) -> Workload {
+        self.bytes_per_write = size.bytes();
+        self
+    }
+
+    /// Bytes sent back by each read (default: the write size).
+    pub fn bytes_per_read(mut self, size: Bytes) -> Workload {
+        self.bytes_per_read = Some(size.bytes());
+        self
+    }
+
+    /// Peak traffic as a multiple of the average (≥ 1; default 3).
+    pub fn peak_factor(mut self, factor: f64) -> Workload {
+        self.peak_factor = factor;
+        self
+    }
+
+    /// Copies of each byte stored (≥ 1; default 1).
+    pub fn replication(mut self, copies: f64) -> Workload {
+        self.replication = copies;
+        self
+    }
+
+    /// How long data is kept (default 5 years).
+    pub fn retention(mut self, period: Duration) -> Workload {
+        self.retention_years = period.value_in(Per::Year);
+        self
+    }
+
+    /// Share of data that is hot (0 < f ≤ 1; default 0.2, the 80/20 rule).
+    pub fn cache_fraction(mut self, fraction: f64) -> Workload {
+        self.cache_fraction = fraction;
+        self
+    }
+
+    /// Day, month and year lengths: [`Conventions::EXACT`] (default),
+    /// [`Conventions::NAPKIN`] or [`Conventions::PRIMER`].
+    pub fn conventions(mut self, conventions: Conventions) -> Workload {
+        self.conventions = conventions;
+        self
+    }
+
+    /// Checks every parameter, naming the first one out of range.
+    pub fn validate(&self) -> Result<(), Error> {
+        if let Some(users) = self.users {
+            check("users", users, |v| v > 0.0, "a finite number of users > 0")?;
+        }
+        check("writes", self.writes, |v| v >= 0.0, "a finite rate ≥ 0")?;
+        check(
+            "reads_per_write",
+            self.reads_per_write,
+            |v| v >= 0.0,
+            "a finite ratio ≥ 0 (100 for a 100:1 read:write ratio)",
+        )?;
+        check(
+            "bytes_per_write",
+            self.bytes_per_write,
+            |v| v >= 0.0,
+            "a finite size ≥ 0",
+        )?;
+        if let Some(b) = self.bytes_per_read {
+            check("bytes_per_read", b, |v| v >= 0.0, "a finite size ≥ 0")?;
+        }
+        check(
+            "peak_factor",
+            self.peak_factor,
+            |v| v >= 1.0,
+            "a finite number ≥ 1 (the peak is at least the average)",
+        )?;
+        check(
+            "replication",
+            self.replication,
+            |v| v >= 1.0,
+            "a finite number of copies ≥ 1",
+        )?;
+        check(
+            "retention",
+            self.retention_years,
+            |v| v > 0.0,
+            "a finite period > 0",
+        )?;
+        check(
+            "cache_fraction",
+            self.cache_fraction,
+            |v| v > 0.0 && v <= 1.0,
+            "a fraction in (0, 1] (0.2 for the 80/20 rule)",
+        )?;
+        let c = &self.conventions;
+        for (name, v) in [
+            ("conventions.day", c.day),
+            ("conventions.month", c.month),
+            ("conventions.year", c.year),
+        ] {
+            check(name, v, |v| v > 0.0, "a finite number of seconds > 0")?;
+        }
+        Ok(())
+    }
+
+    /// Runs the chain. Fails, naming the parameter, if any input is out of range.
+    pub fn estimate(&self) -> Result<Estimate, Error> {
+        self.validate()?;
+        Ok(Estimate::from_workload(*self))
+    }
+}
+
+/// The chain's numbers for one workload, in base units (per second, bytes).
+/// [`Estimate`] adds the work lines; [`crate::sweep`] computes these for
+/// every row of a grid.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Figures {
+    pub writes: f64,
+    pub reads: f64,
+    pub requests: f64,
+    pub peak_writes: f64,
+    pub peak_reads: f64,
+    pub peak_requests: f64,
+    pub storage_per_day: f64,
+    pub storage_per_month: f64,
+    pub storage_per_year: f64,
+    pub storage_total: f64,
+    pub ingress: f64,
+    pub egress: f64,
+    pub cache_by_reads: f64,
+    pub cache_by_items: f64,
+}
+
+impl Workload {
+    /// The chain's numbers, unchecked: call [`Workload::validate`] first.
+    #[inline]
+    pub(crate) fn figures(&self) -> Figures {
+        let c = &self.conventions;
+        let writes = self.users.unwrap_or(1.0) * self.writes / c.seconds(self.writes_per);
+        let reads = writes * self.reads_per_write;
+        let requests = writes + reads;
+        let read_size = self.bytes_per_read.unwrap_or(self.bytes_per_write);
+        let one_copy_per_s = writes * self.bytes_per_write;
+        let stored_per_s = one_copy_per_s * self.replication;
+        Figures {
+            writes,
+            reads,
+            requests,
+            peak_writes: writes * self.peak_factor,
+            peak_reads: reads * self.peak_factor,
+            peak_requests: requests * self.peak_factor,
+            storage_per_day: stored_per_s * c.day,
+            storage_per_month: stored_per_s * c.month,
+            storage_per_year: stored_per_s * c.year,
+            storage_total: stored_per_s * c.year * self.retention_years,
+            ingress: one_copy_per_s,
+            egress: reads * read_size,
+            cache_by_reads: reads * c.day * read_size * self.cache_fraction,
+            cache_by_items: one_copy_per_s * c.year * self.retention_years * self.cache_fraction,
+        }
+    }
+}
+
+/// One derived figure's work: `writes: 100M users × … = 11.6K req/s`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Step {
+    /// The figure's name (`writes`, `peak_writes`, `storage_per_day`, …).
+    pub name: &'static str,
+    /// The arithmetic, with the result.
+    pub work: String,
+}
+
+/// The results of the chain. Every figure is a typed quantity; rates are
+/// per second, storage figures include replication.
+#[derive(Debug, Clone)]
+pub struct Estimate {
+    /// The inputs.
+    pub workload: Workload,
+    /// Average writes per second.
+    pub writes: Rate,
+    /// Average reads per second.
+    pub reads: Rate,
+    /// Average requests per second, reads and writes.
+    pub requests: Rate,
+    /// Peak writes per second.
+    pub peak_writes: Rate,
+    /// Peak reads per second.
+    pub peak_reads: Rate,
+    /// Peak requests per second.
+    pub peak_requests: Rate,
+    /// New data stored per day, all copies.
+    pub storage_per_day: Bandwidth,
+    /// New data stored per month, all copies.
+    pub storage_per_month: Bandwidth,
+    /// New data stored per year, all copies.
+    pub storage_per_year: Bandwidth,
+    /// Data held at the end of the retention period, all copies.
+    pub storage_total: Bytes,
+    /// Average incoming bytes per second (writes).
+    pub ingress: Bandwidth,
+    /// Average outgoing bytes per second (reads).
+    pub egress: Bandwidth,
+    /// Peak incoming bytes per second.
+    pub peak_ingress: Bandwidth,
+    /// Peak outgoing bytes per second.
+    pub peak_egress: Bandwidth,
+    /// Cache memory by the 80/20 rule on traffic: the hot share of one day's reads.
+    pub cache_by_reads: Bytes,
+    /// Cache memory by the 80/20 rule on data: the hot share of stored items (one copy).
+    pub cache_by_items: Bytes,
+    /// The work behind each figure, in the order computed.
+    pub steps: Vec<Step>,
+}
+
+impl Estimate {
+    fn from_workload(w: Workload) -> Estimate {
+        let f = w.figures();
+        let c = w.conventions;
+        let exact = Conventions::EXACT;
+        let per_label = w.writes_per.label();
+        let base_seconds = c.seconds(w.writes_per);
+        let qps = |x: f64| Rate::per(x, Per::Second);
+        let bps = |x: f64| Bandwidth::per(x, Per::Second);
+        let writes = qps(f.writes);
+        let reads = qps(f.reads);
+        let requests = qps(f.requests);
+        let (peak_writes, peak_reads, peak_requests) =
+            (qps(f.peak_writes), qps(f.peak_reads), qps(f.peak_requests));
+        let storage_per_day = Bandwidth::per(f.storage_per_day, Per::Day);
+        let storage_per_month = Bandwidth::per(f.storage_per_month, Per::Month);
+        let storage_per_year = Bandwidth::per(f.storage_per_year, Per::Year);
+        let storage_total = Bytes::new(f.storage_total);
+        let (ingress, egress) = (bps(f.ingress), bps(f.egress));
+        let (peak_ingress, peak_egress) = (ingress * w.peak_factor, egress * w.peak_factor);
+        let cache_by_reads = Bytes::new(f.cache_by_reads);
+        let cache_by_items = Bytes::new(f.cache_by_items);
+        let write_size = Bytes::new(w.bytes_per_write);
+        let read_size = Bytes::new(w.bytes_per_read.unwrap_or(w.bytes_per_write));
+        let peak = format::factor(w.peak_factor);
+        let copies = if w.replication == 1.0 {
+            String::new()
+        } else {
+            format!(" × {} copies", format::factor(w.replication))
+        };
+
+        let given = match w.users {
+            Some(users) => format!(
+                "{} × {}",
+                Users::new(users),
+                UserRate::per(w.writes, w.writes_per)
+            ),
+            None => Rate::per(w.writes, w.writes_per).to_string(),
+        };
+        let mut writes_work = format!(
+            "{given} ÷ {} s/{per_label} = {writes}",
+            format::grouped(base_seconds)
+        );
+        if (base_seconds - exact.seconds(w.writes_per)).abs() > 1e-9 {
+            let exact_rate = qps(f.writes * base_seconds / exact.seconds(w.writes_per));
+            writes_work.push_str(&format!(
+                " ({} {per_label}; with {} s/{per_label} it is {exact_rate}, {} off)",
+                c.name,
+                format::grouped(exact.seconds(w.writes_per)),
+                format::percent(writes / exact_rate - 1.0),
+            ));
+        }
+        let stored = |per: &str, seconds: f64, result: &Bandwidth| {
+            format!(
+                "{writes} × {write_size} × {} s/{per}{copies} = {result}",
+                format::grouped(seconds)
+            )
+        };
+        let year_work = if c.year == 365.0 * c.day {
+            format!("{storage_per_day} × 365 days = {storage_per_year}")
+        } else {
+            stored("year", c.year, &storage_per_year)
+        };
+        let one_copy = storage_total / w.replication;
+        let hot = format::percent(w.cache_fraction);
+        let steps = [
+            ("writes", writes_work),
+            (
+                "reads",
+                format!(
+                    "{writes} × {} reads per write = {reads}",
+                    format::factor(w.reads_per_write)
+                ),
+            ),
+            ("requests", format!("{writes} + {reads} = {requests}")),
+            (
+                "peak_writes",
+                format!("{writes} × {peak} (peak factor) = {peak_writes}"),
+            ),
+            (
+                "peak_reads",
+                format!("{reads} × {peak} (peak factor) = {peak_reads}"),
+            ),
+            (
+                "peak_requests",
+                format!("{requests} × {peak} (peak factor) = {peak_requests}"),
+            ),
+            ("storage_per_day", stored("day", c.day, &storage_per_day)),
+            (
+                "storage_per_month",
+                stored("month", c.month, &storage_per_month),
+            ),
+            ("storage_per_year", year_work),
+            (
+                "storage_total",
+                format!(
+                    "{storage_per_year} × {} years = {storage_total}",
+                    format::factor(w.retention_years)
+                ),
+            ),
+            ("ingress", format!("{writes} × {write_size} = {ingress}")),
+            ("egress", format!("{reads} × {read_size} = {egress}")),
+            (
+                "peak_ingress",
+                format!("{ingress} × {peak} = {peak_ingress}"),
+            ),
+            ("peak_egress", format!("{egress} × {peak} = {peak_egress}")),
+            (
+                "cache_by_reads",
+                format!(
+                    "{reads} × {} s/day × {read_size} × {hot} = {cache_by_reads}",
+                    format::grouped(c.day)
+                ),
+            ),
+            (
+                "cache_by_items",
+                format!("{one_copy} stored (one copy) × {hot} = {cache_by_items}"),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, work)| Step { name, work })
+        .collect();
+
+        Estimate {
+            workload: w,
+            writes,
+            reads,
+            requests,
+            peak_writes,
+            peak_reads,
+            peak_requests,
+            storage_per_day,
+            storage_per_month,
+            storage_per_year,
+            storage_total,
+            ingress,
+            egress,
+            peak_ingress,
+            peak_egress,
+            cache_by_reads,
+            cache_by_items,
+            steps,
+        }
+    }
+
+    /// The work line behind a figure (`"writes"`, `"peak_requests"`,
+    /// `"storage_per_year"`, …), or `None` for an unknown name.
+    pub fn work(&self, name: &str) -> Option<&str> {
+        self.steps
+            .iter()
+            .find(|s| s.name == name)
+            .map(|s| s.work.as_str())
+    }
+
+    /// Sizes a fleet of `server`s for this estimate: by peak throughput, by
+    /// cache memory and by storage, and names the constraint that binds.
+    ///
+    /// Memory is the cache by the traffic rule ([`Estimate::cache_by_reads`]);
+    /// with no reads, the data rule ([`Estimate::cache_by_items`]).
+    pub fn servers(&self, server: &Server) -> Result<Sizing, Error> {
+        server.validate()?;
+        let usable = 1.0 - server.headroom;
+        let by_throughput =
+            (self.peak_requests.per_second() / (server.requests.per_second() * usable)).ceil();
+        let memory_need = if self.reads.per_second() > 0.0 {
+            self.cache_by_reads
+        } else {
+            self.cache_by_items
+        };
+        let by_memory = (memory_need.bytes() / (server.memory.bytes() * usable)).ceil();
+        let by_storage = (self.storage_total.bytes() / (server.storage.bytes() * usable)).ceil();
+        let mut needs = [
+            (Constraint::Throughput, by_throughput),
+            (Constraint::Memory, by_memory),
+            (Constraint::Storage, by_storage),
+        ];
+        needs.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let (binding, servers) = needs[0];
+        let servers = servers.max(1.0);
+        let h = format::percent(server.headroom);
+        let steps = vec![
+            Step {
+                name: "by_throughput",
+                work: format!(
+                    "{} ÷ ({} × (1 − {h} headroom)) = {} servers",
+                    self.peak_requests,
+                    server.requests,
+                    format::grouped(by_throughput)
+                ),
+            },
+            Step {
+                name: "by_memory",
+                work: format!(
+                    "{memory_need} cache ÷ ({} × (1 − {h})) = {} servers",
+                    server.memory,
+                    format::grouped(by_memory)
+                ),
+            },
+            Step {
+                name: "by_storage",
+                work: format!(
+                    "{} ÷ ({} × (1 − {h})) = {} servers",
+                    self.storage_total,
+                    server.storage,
+                    format::grouped(by_storage)
+                ),
+            },
+        ];
+        Ok(Sizing {
+            servers: servers as u64,
+            by_throughput: by_throughput as u64,
+            by_memory: by_memory as u64,
+            by_storage: by_storage as u64,
+            binding,
+            steps,
+        })
+    }
+}
+
+/// What one server can take, and how much of it to leave free.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Server {
+    /// Requests per second one server serves.
+    pub requests: Rate,
+    /// Memory one server gives to cache.
+    pub memory: Bytes,
+    /// Disk one server stores.
+    pub storage: Bytes,
+    /// Share of each resource kept free (0 ≤ h < 1; default 0.3).
+    pub headroom: f64,
+}
+
+impl Server {
+    /// A server with the given capacities and 30 % headroom.
+    pub fn new(requests: Rate, memory: Bytes, storage: Bytes) -> Server {
+        Server {
+            requests,
+            memory,
+            storage,
+            headroom: 0.3,
+        }
+    }
+
+    /// The same server with another headroom (0 ≤ h < 1).
+    pub fn headroom(mut self, headroom: f64) -> Server {
+        self.headroom = headroom;
+        self
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        check(
+            "server.requests",
+            self.requests.per_second(),
+            |v| v > 0.0,
+            "a finite rate > 0",
+        )?;
+        check(
+            "server.memory",
+            self.memory.bytes(),
+            |v| v > 0.0,
+            "a finite size > 0",
+        )?;
+        check(
+            "server.storage",
+            self.storage.bytes(),
+            |v| v > 0.0,
+            "a finite size > 0",
+        )?;
+        check(
+            "headroom",
+            self.headroom,
+            |v| (0.0..1.0).contains(&v),
+            "a fraction in [0, 1) (0.3 keeps 30 % free)",
+        )?;
+        Ok(())
+    }
+}
+
+/// The resource that decides how many servers are needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Constraint {
+    /// Peak requests per second.
+    Throughput,
+    /// Cache memory.
+    Memory,
+    /// Disk.
+    Storage,
+}
+
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Constraint::Throughput => "throughput",
+            Constraint::Memory => "memory",
+            Constraint::Storage => "storage",
+        })
+    }
+}
+
+/// How many servers an estimate needs, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sizing {
+    /// Servers needed: the largest of the three needs, at least 1.
+    pub servers: u64,
+    /// Servers needed for peak throughput.
+    pub by_throughput: u64,
+    /// Servers needed to hold the cache.
+    pub by_memory: u64,
+    /// Servers needed to hold the data.
+    pub by_storage: u64,
+    /// The constraint that binds.
+    pub binding: Constraint,
+    /// The work behind each need.
+    pub steps: Vec<Step>,
+}
+
+impl fmt::Display for Sizing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} servers ({} binds)", self.servers, self.binding)?;
+        for s in &self.steps {
+            writeln!(f, "  {}: {}", s.name, s.work)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Estimate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Estimate ({})", self.workload.conventions.describe())?;
+        let width = self.steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
+        for s in &self.steps {
+            writeln!(f, "  {:width$}  {}", s.name, s.work)?;
+        }
+        Ok(())
+    }
+}
+
+/// Default retention of [`Workload`], for documentation and tests.
+pub fn default_retention() -> Duration {
+    years(5.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    fn day1() -> Estimate {
+        Workload::new(users(100e6), per_user_per_day(10.0))
+            .bytes_per_write(kb(1.0))
+            .estimate()
+            .unwrap()
+    }
+
+    #[test]
+    fn seed_chain() {
+        let e = day1();
+        assert_eq!(e.writes.to_string(), "11.6K req/s");
+        assert_eq!(e.peak_writes.to_string(), "34.7K req/s");
+        assert_eq!(e.storage_per_day.to_string(), "1.00 TB/day");
+        assert_eq!(e.storage_per_year.to_string(), "365 TB/year");
+        assert_eq!(
+            e.work("peak_writes").unwrap(),
+            "11.6K req/s × 3 (peak factor) = 34.7K req/s"
+        );
+    }
+
+    #[test]
+    fn napkin_day_shows_its_error() {
+        let e = Workload::new(users(100e6), per_user_per_day(10.0))
+            .conventions(Conventions::NAPKIN)
+            .estimate()
+            .unwrap();
+        assert_eq!(e.writes.to_string(), "10.0K req/s");
+        let work = e.work("writes").unwrap();
+        assert!(
+            work.contains("86,400 s/day it is 11.6K req/s, -13.6 % off"),
+            "{work}"
+        );
+    }
+
+    #[test]
+    fn bad_input_names_the_parameter() {
+        let err = Workload::new(users(100e6), per_user_per_day(10.0))
+            .peak_factor(0.5)
+            .estimate()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid peak_factor = 0.500000: expected a finite number ≥ 1 (the peak is at least the average)"
+        );
+        let err = Workload::new(users(f64::NAN), per_user_per_day(10.0))
+            .estimate()
+            .unwrap_err();
+        assert!(err.to_string().starts_with("invalid users = NaN"), "{err}");
+    }
+
+    #[test]
+    fn servers_name_the_binding_constraint() {
+        let e = Workload::new(users(100e6), per_user_per_day(10.0))
+            .reads_per_write(10.0)
+            .bytes_per_write(kb(1.0))
+            .estimate()
+            .unwrap();
+        let s = e
+            .servers(&Server::new(qps(10_000.0), gb(64.0), tb(10.0)))
+            .unwrap();
+        assert_eq!(s.binding, Constraint::Storage);
+        assert_eq!(s.by_throughput, 55); // 382K ÷ 7K
+        let err = e
+            .servers(&Server::new(qps(10_000.0), gb(64.0), tb(10.0)).headroom(1.0))
+            .unwrap_err();
+        assert!(err.to_string().contains("headroom"));
+    }
+}

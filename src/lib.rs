@@ -1,0 +1,61 @@
+//! napkin: units-aware back-of-envelope estimation for system design.
+//!
+//! A learner writes a few lines and gets correct, readable numbers whose
+//! units the compiler has checked: users, requests, bytes, time and money
+//! are separate dimensions, rates keep their time base, and every derived
+//! figure can show the arithmetic that produced it.
+//!
+//! ```
+//! use napkin::prelude::*;
+//!
+//! let dau = users(100e6);
+//! let avg = (dau * per_user_per_day(10.0)).shown_per(Per::Second);
+//! let peak = avg * 3.0;
+//! let per_day = avg * kb(1.0) * days(1.0);
+//! assert_eq!(avg.to_string(), "11.6K req/s");
+//! assert_eq!(peak.to_string(), "34.7K req/s");
+//! assert_eq!(per_day.to_string(), "1.00 TB");
+//! ```
+//!
+//! Mixing dimensions does not compile:
+//!
+//! ```compile_fail
+//! use napkin::prelude::*;
+//! let bytes_needed: Bytes = users(100e6); // expected `Bytes`, found `Users`
+//! ```
+#![deny(missing_docs)]
+
+#[macro_use]
+extern crate uom;
+
+pub mod chart;
+pub mod convention;
+pub mod dimension;
+pub mod display;
+pub mod error;
+pub mod estimate;
+pub mod format;
+pub mod frame;
+pub mod journey;
+mod parse;
+pub mod quantity;
+pub mod reference;
+pub mod sweep;
+pub mod table;
+
+pub use error::Error;
+/// polars, re-exported so notebooks and scripts use the same version napkin does.
+pub use polars;
+
+/// Everything a notebook cell or script needs: `use napkin::prelude::*;`.
+pub mod prelude {
+    pub use crate::chart::Chart;
+    pub use crate::convention::{Conventions, Per};
+    pub use crate::display::{Rich, display};
+    pub use crate::error::Error;
+    pub use crate::estimate::{Constraint, Estimate, Server, Sizing, Workload};
+    pub use crate::frame::Frame;
+    pub use crate::journey::{STAGES, Stage};
+    pub use crate::quantity::*;
+    pub use crate::sweep::{Output, Param, Sweep, log_range};
+}

@@ -1,0 +1,227 @@
+//! Reading quantities from text: `1.5 KiB`, `10 req/day`, `11.6K req/s`,
+//! `8h 45m 36s`. The inverse of [`crate::format`]: what napkin prints, it reads.
+
+use crate::convention::Per;
+use crate::error::Error;
+use crate::format::ByteUnits;
+
+/// A number with its unit text, split but not yet interpreted.
+pub(crate) struct NumberAndUnit {
+    /// The number with any magnitude suffix (K, M, B, T) applied.
+    pub value: f64,
+    /// The unit, lower-cased except for byte units, trimmed; may be empty.
+    pub unit: String,
+    input: String,
+    expected: &'static str,
+}
+
+impl NumberAndUnit {
+    /// The error for a unit this quantity does not take.
+    pub fn unknown_unit(&self, valid: &str) -> Error {
+        Error::parse(
+            &self.input,
+            self.expected,
+            format!("unknown unit {:?} (use {valid})", self.unit),
+        )
+    }
+}
+
+/// Splits `"11.6K req/s"` into 11,600 and `"req/s"`.
+///
+/// A magnitude suffix must touch the number (`11.6K`, `100M`, `1.00B`); a
+/// letter after a space is the unit (`1 B` is one byte).
+pub(crate) fn number_and_unit(s: &str, expected: &'static str) -> Result<NumberAndUnit, Error> {
+    let t = s.trim();
+    let t = t.replace(['_', ','], "");
+    let end = number_len(&t);
+    let number = &t[..end];
+    if number.is_empty() || number == "-" || number == "+" {
+        return Err(Error::parse(s, expected, "it does not start with a number"));
+    }
+    let mut value: f64 = number
+        .parse()
+        .map_err(|_| Error::parse(s, expected, format!("{number:?} is not a number")))?;
+    if !value.is_finite() {
+        return Err(Error::parse(s, expected, "the number is not finite"));
+    }
+    let mut rest = &t[end..];
+    let mut chars = rest.chars();
+    if let Some(c) = chars.next() {
+        let after = chars.as_str();
+        let touches_end = after.is_empty() || after.starts_with(char::is_whitespace);
+        let factor = match c {
+            'K' | 'k' => Some(1e3),
+            'M' => Some(1e6),
+            'B' | 'G' => Some(1e9),
+            'T' => Some(1e12),
+            _ => None,
+        };
+        if let Some(factor) = factor
+            && touches_end
+        {
+            value *= factor;
+            rest = after;
+        }
+    }
+    let unit = rest.trim();
+    let unit = if byte_unit(unit.split('/').next().unwrap_or("")).is_some() {
+        unit.to_string()
+    } else {
+        unit.to_lowercase()
+    };
+    Ok(NumberAndUnit {
+        value,
+        unit,
+        input: s.to_string(),
+        expected,
+    })
+}
+
+/// The length of the number at the start of `t`: digits, a point, a
+/// leading sign and an exponent (`1.5e-7`).
+fn number_len(t: &str) -> usize {
+    let b = t.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.') {
+        i += 1;
+    }
+    if i > 0 && i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'-' || b[j] == b'+') {
+            j += 1;
+        }
+        if j < b.len() && b[j].is_ascii_digit() {
+            while j < b.len() && b[j].is_ascii_digit() {
+                j += 1;
+            }
+            i = j;
+        }
+    }
+    i
+}
+
+/// True for the words napkin accepts as "requests".
+pub(crate) fn is_request_word(w: &str) -> bool {
+    let w = w.trim().to_lowercase();
+    matches!(
+        w.as_str(),
+        "req"
+            | "reqs"
+            | "request"
+            | "requests"
+            | "action"
+            | "actions"
+            | "event"
+            | "events"
+            | "op"
+            | "ops"
+            | "operation"
+            | "operations"
+            | "query"
+            | "queries"
+            | "write"
+            | "writes"
+            | "read"
+            | "reads"
+            | "msg"
+            | "msgs"
+            | "message"
+            | "messages"
+            | "item"
+            | "items"
+    )
+}
+
+/// Splits `"req/day"` into `("req", Per::Day)`.
+pub(crate) fn split_per(unit: &str) -> Option<(&str, Per)> {
+    let (what, per) = unit.rsplit_once('/')?;
+    Some((what.trim(), Per::from_label(per)?))
+}
+
+/// The size in bytes of a byte unit, and its prefix family.
+pub(crate) fn byte_unit(unit: &str) -> Option<(f64, ByteUnits)> {
+    use ByteUnits::{Binary, Si};
+    let u = unit.trim();
+    Some(match u {
+        "B" | "byte" | "bytes" => (1.0, Si),
+        "bit" | "bits" | "b" => (0.125, Si),
+        "KB" | "kB" | "kb" => (1e3, Si),
+        "MB" => (1e6, Si),
+        "GB" => (1e9, Si),
+        "TB" => (1e12, Si),
+        "PB" => (1e15, Si),
+        "EB" => (1e18, Si),
+        "KiB" => (1024.0, Binary),
+        "MiB" => (1_048_576.0, Binary),
+        "GiB" => (1_073_741_824.0, Binary),
+        "TiB" => (1_099_511_627_776.0, Binary),
+        "PiB" => (1_125_899_906_842_624.0, Binary),
+        "EiB" => (1_152_921_504_606_846_976.0, Binary),
+        _ => return None,
+    })
+}
+
+/// Bits per second in one of a bit-rate unit (`Mbps`, `Gbit/s`).
+pub(crate) fn bit_rate_unit(unit: &str) -> Option<f64> {
+    let u = unit.trim().to_lowercase();
+    Some(match u.as_str() {
+        "bps" | "bit/s" => 1.0,
+        "kbps" | "kbit/s" => 1e3,
+        "mbps" | "mbit/s" => 1e6,
+        "gbps" | "gbit/s" => 1e9,
+        "tbps" | "tbit/s" => 1e12,
+        "pbps" | "pbit/s" => 1e15,
+        _ => return None,
+    })
+}
+
+fn seconds_of(unit: &str) -> Option<f64> {
+    Some(match unit {
+        "ns" | "nanosecond" | "nanoseconds" => 1e-9,
+        "µs" | "us" | "μs" | "microsecond" | "microseconds" => 1e-6,
+        "ms" | "millisecond" | "milliseconds" => 1e-3,
+        _ => {
+            return Per::from_label(unit).map(|p| crate::convention::Conventions::EXACT.seconds(p));
+        }
+    })
+}
+
+/// Reads a duration: `100 ns`, `1.5 ms`, `3 years`, or a ladder `8h 45m 36s`
+/// (where a bare `m` means minutes).
+pub(crate) fn duration(s: &str) -> Result<f64, Error> {
+    const EXPECTED: &str = "a duration such as `1.5 ms`, `3 days` or `8h 45m 36s`";
+    let t = s.trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t),
+    };
+    if t.is_empty() {
+        return Err(Error::parse(s, EXPECTED, "it is empty"));
+    }
+    let mut total = 0.0;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let end = number_len(rest);
+        let number = &rest[..end];
+        let value: f64 = number
+            .parse()
+            .map_err(|_| Error::parse(s, EXPECTED, format!("{number:?} is not a number")))?;
+        rest = rest[end..].trim_start();
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c.is_whitespace())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_end];
+        let factor = match unit {
+            "m" => 60.0,
+            "" => return Err(Error::parse(s, EXPECTED, format!("{number} has no unit"))),
+            u => seconds_of(&u.to_lowercase())
+                .ok_or_else(|| Error::parse(s, EXPECTED, format!("unknown time unit {u:?}")))?,
+        };
+        total += value * factor;
+        rest = rest[unit_end..].trim_start();
+    }
+    Ok(if negative { -total } else { total })
+}

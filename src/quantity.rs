@@ -1,0 +1,1202 @@
+//! The named quantities a learner works with — [`Users`], [`Requests`],
+//! [`Rate`], [`UserRate`], [`Bytes`], [`Bandwidth`], [`Duration`], [`Money`],
+//! [`Spend`] — their constructors and the arithmetic between them.
+//!
+//! Each is a concrete newtype over a uom quantity of [`crate::dimension`], so
+//! a cell's `let peak = avg * 3.0;` has a type a notebook can name, and a
+//! dimension mistake reads `expected Bytes, found Rate`. Only the products
+//! and quotients that mean something exist:
+//!
+//! | left | op | right | result |
+//! |---|---|---|---|
+//! | `Users` | × | `UserRate` | `Rate` |
+//! | `Rate` | × | `Duration` | `Requests` |
+//! | `Requests` | ÷ | `Duration` | `Rate` |
+//! | `Rate` | × | `Bytes` (per request) | `Bandwidth` |
+//! | `Bandwidth` | × | `Duration` | `Bytes` |
+//! | `Bytes` | ÷ | `Duration` | `Bandwidth` |
+//! | `Bytes` | ÷ | `Bandwidth` | `Duration` |
+//! | `Requests` | × | `Bytes` (per request) | `Bytes` |
+//! | `Spend` | × | `Duration` | `Money` |
+//!
+//! Like quantities add, subtract, scale by `f64` and divide into a plain
+//! `f64` ratio. Rates remember the time base they were made in and display
+//! in it (`10.0 req/user/day`), but compare and convert by their value.
+//!
+//! ```compile_fail
+//! use napkin::prelude::*;
+//! let qps = per_second(100.0);
+//! let bw = bytes_per_second(1e6);
+//! let nonsense = qps + bw; // cannot add a Bandwidth to a Rate
+//! ```
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub, SubAssign};
+use std::str::FromStr;
+
+use crate::convention::{Conventions, Per};
+use crate::dimension::data_rate::byte_per_second;
+use crate::dimension::f64 as q;
+use crate::dimension::information::byte;
+use crate::dimension::money::dollar;
+use crate::dimension::money_rate::dollar_per_second;
+use crate::dimension::request_rate::request_per_second;
+use crate::dimension::requests::request;
+use crate::dimension::time::second;
+use crate::dimension::user_rate::request_per_user_second;
+use crate::dimension::users::user;
+use crate::error::Error;
+use crate::format::{self, ByteUnits, DEFAULT_SIG_FIGS};
+use crate::parse;
+
+/// One thousand (10³).
+pub const THOUSAND: f64 = 1e3;
+/// One million (10⁶).
+pub const MILLION: f64 = 1e6;
+/// One billion (10⁹, short scale).
+pub const BILLION: f64 = 1e9;
+/// One trillion (10¹², short scale).
+pub const TRILLION: f64 = 1e12;
+
+/// `x` thousands: `thousand(5.0)` is 5,000.
+pub fn thousand(x: f64) -> f64 {
+    x * THOUSAND
+}
+/// `x` millions: `million(100.0)` is 100,000,000.
+pub fn million(x: f64) -> f64 {
+    x * MILLION
+}
+/// `x` billions: `billion(1.5)` is 1,500,000,000.
+pub fn billion(x: f64) -> f64 {
+    x * BILLION
+}
+
+/// Adds the like-quantity arithmetic every napkin quantity has: `+`, `-`,
+/// scaling by `f64`, division into a plain ratio, `Sum`, comparison.
+macro_rules! linear {
+    ($t:ident) => {
+        impl Add for $t {
+            type Output = $t;
+            fn add(self, rhs: $t) -> $t {
+                $t {
+                    q: self.q + rhs.q,
+                    ..self
+                }
+            }
+        }
+        impl Sub for $t {
+            type Output = $t;
+            fn sub(self, rhs: $t) -> $t {
+                $t {
+                    q: self.q - rhs.q,
+                    ..self
+                }
+            }
+        }
+        impl AddAssign for $t {
+            fn add_assign(&mut self, rhs: $t) {
+                self.q += rhs.q;
+            }
+        }
+        impl SubAssign for $t {
+            fn sub_assign(&mut self, rhs: $t) {
+                self.q -= rhs.q;
+            }
+        }
+        impl Neg for $t {
+            type Output = $t;
+            fn neg(self) -> $t {
+                $t { q: -self.q, ..self }
+            }
+        }
+        impl Mul<f64> for $t {
+            type Output = $t;
+            fn mul(self, rhs: f64) -> $t {
+                $t {
+                    q: self.q * rhs,
+                    ..self
+                }
+            }
+        }
+        impl Mul<$t> for f64 {
+            type Output = $t;
+            fn mul(self, rhs: $t) -> $t {
+                $t {
+                    q: rhs.q * self,
+                    ..rhs
+                }
+            }
+        }
+        impl Div<f64> for $t {
+            type Output = $t;
+            fn div(self, rhs: f64) -> $t {
+                $t {
+                    q: self.q / rhs,
+                    ..self
+                }
+            }
+        }
+        /// The ratio of two like quantities is a plain number.
+        impl Div<$t> for $t {
+            type Output = f64;
+            fn div(self, rhs: $t) -> f64 {
+                (self.q / rhs.q).value
+            }
+        }
+        impl PartialEq for $t {
+            fn eq(&self, other: &$t) -> bool {
+                self.q == other.q
+            }
+        }
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &$t) -> Option<Ordering> {
+                self.q.partial_cmp(&other.q)
+            }
+        }
+        impl Sum for $t {
+            fn sum<I: Iterator<Item = $t>>(iter: I) -> $t {
+                iter.fold($t::default(), |a, b| a + b)
+            }
+        }
+        impl FromStr for $t {
+            type Err = Error;
+            fn from_str(s: &str) -> Result<$t, Error> {
+                $t::parse(s)
+            }
+        }
+        impl $t {
+            /// True when the value is a finite number.
+            pub fn is_finite(&self) -> bool {
+                self.q.value.is_finite()
+            }
+            /// The larger of two values.
+            pub fn max(self, other: $t) -> $t {
+                if other > self { other } else { self }
+            }
+            /// The smaller of two values.
+            pub fn min(self, other: $t) -> $t {
+                if other < self { other } else { self }
+            }
+        }
+    };
+}
+
+fn sig(f: &fmt::Formatter<'_>) -> usize {
+    f.precision().unwrap_or(DEFAULT_SIG_FIGS)
+}
+
+// ---------------------------------------------------------------- Users
+
+/// A number of users: daily or monthly active users, sign-ups.
+///
+/// ```
+/// use napkin::prelude::*;
+/// assert_eq!(users(100e6).to_string(), "100M users");
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Users {
+    q: q::Users,
+}
+linear!(Users);
+
+impl Users {
+    /// `n` users.
+    pub fn new(n: f64) -> Users {
+        Users {
+            q: q::Users::new::<user>(n),
+        }
+    }
+    /// The plain count.
+    pub fn count(&self) -> f64 {
+        self.q.get::<user>()
+    }
+    /// Reads `100M users`, `1.5K`, `250000 users`.
+    pub fn parse(s: &str) -> Result<Users, Error> {
+        let p = parse::number_and_unit(s, "a user count such as `100M users`")?;
+        match p.unit.as_str() {
+            "" | "user" | "users" | "dau" | "mau" => Ok(Users::new(p.value)),
+            _ => Err(p.unknown_unit("users")),
+        }
+    }
+}
+
+/// `n` users (`users(100e6)` is 100M users).
+pub fn users(n: f64) -> Users {
+    Users::new(n)
+}
+
+impl fmt::Display for Users {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} users", format::count_sig(self.count(), sig(f)))
+    }
+}
+
+impl fmt::Debug for Users {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Users({})", self.count())
+    }
+}
+
+// ---------------------------------------------------------------- Requests
+
+/// A number of requests (or actions, events, operations, items).
+#[derive(Clone, Copy, Default)]
+pub struct Requests {
+    q: q::Requests,
+}
+linear!(Requests);
+
+impl Requests {
+    /// `n` requests.
+    pub fn new(n: f64) -> Requests {
+        Requests {
+            q: q::Requests::new::<request>(n),
+        }
+    }
+    /// The plain count.
+    pub fn count(&self) -> f64 {
+        self.q.get::<request>()
+    }
+    /// Reads `1.00B req`, `500 requests`, `3M events`.
+    pub fn parse(s: &str) -> Result<Requests, Error> {
+        let p = parse::number_and_unit(s, "a request count such as `1.00B req`")?;
+        if parse::is_request_word(&p.unit) || p.unit.is_empty() {
+            Ok(Requests::new(p.value))
+        } else {
+            Err(p.unknown_unit("requests"))
+        }
+    }
+}
+
+/// `n` requests, actions or events.
+pub fn requests(n: f64) -> Requests {
+    Requests::new(n)
+}
+
+impl fmt::Display for Requests {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} req", format::count_sig(self.count(), sig(f)))
+    }
+}
+
+impl fmt::Debug for Requests {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Requests({})", self.count())
+    }
+}
+
+// ---------------------------------------------------------------- Rate
+
+/// Requests per unit of time: QPS, writes per second, events per day.
+///
+/// The value is held per second; the time base it was made in is kept for
+/// display (`1.00B req/day`) and can be changed with [`Rate::shown_per`].
+///
+/// ```
+/// use napkin::prelude::*;
+/// let avg = users(100e6) * per_user_per_day(10.0);
+/// assert_eq!(avg.to_string(), "1.00B req/day");
+/// assert_eq!(avg.shown_per(Per::Second).to_string(), "11.6K req/s");
+/// ```
+#[derive(Clone, Copy)]
+pub struct Rate {
+    q: q::RequestRate,
+    per: Per,
+}
+linear!(Rate);
+
+impl Default for Rate {
+    fn default() -> Self {
+        Rate::per(0.0, Per::Second)
+    }
+}
+
+impl Rate {
+    /// `n` requests per `per` (default conventions: 86,400 s/day, 365-day year).
+    pub fn per(n: f64, per: Per) -> Rate {
+        Rate {
+            q: q::RequestRate::new::<request_per_second>(n / Conventions::EXACT.seconds(per)),
+            per,
+        }
+    }
+    /// Requests per second.
+    pub fn per_second(&self) -> f64 {
+        self.q.get::<request_per_second>()
+    }
+    /// Requests per `per` under the default conventions.
+    pub fn value_in(&self, per: Per) -> f64 {
+        self.per_second() * Conventions::EXACT.seconds(per)
+    }
+    /// Requests per second if this rate's own time base is read with
+    /// `conventions` (e.g. "10M per month" with a 2.5M-second month is 4 req/s).
+    pub fn per_second_with(&self, conventions: &Conventions) -> f64 {
+        self.value_in(self.per) / conventions.seconds(self.per)
+    }
+    /// The time base the rate is shown in.
+    pub fn time_base(&self) -> Per {
+        self.per
+    }
+    /// The same rate, shown per `per`.
+    pub fn shown_per(self, per: Per) -> Rate {
+        Rate { per, ..self }
+    }
+    /// Reads `11.6K req/s`, `10 req/day`, `500 QPS`, `4 writes/s`.
+    pub fn parse(s: &str) -> Result<Rate, Error> {
+        let p = parse::number_and_unit(s, "a request rate such as `11.6K req/s`")?;
+        let unit = p.unit.as_str();
+        if matches!(unit, "qps" | "rps" | "tps" | "ops") {
+            return Ok(Rate::per(p.value, Per::Second));
+        }
+        match parse::split_per(unit) {
+            Some((what, per)) if parse::is_request_word(what) => Ok(Rate::per(p.value, per)),
+            _ => Err(p.unknown_unit("req/s, req/day, QPS")),
+        }
+    }
+}
+
+/// `n` requests per second.
+pub fn per_second(n: f64) -> Rate {
+    Rate::per(n, Per::Second)
+}
+/// `n` requests per second (queries per second).
+pub fn qps(n: f64) -> Rate {
+    Rate::per(n, Per::Second)
+}
+/// `n` requests per minute.
+pub fn per_minute(n: f64) -> Rate {
+    Rate::per(n, Per::Minute)
+}
+/// `n` requests per hour.
+pub fn per_hour(n: f64) -> Rate {
+    Rate::per(n, Per::Hour)
+}
+/// `n` requests per day.
+pub fn per_day(n: f64) -> Rate {
+    Rate::per(n, Per::Day)
+}
+/// `n` requests per month.
+pub fn per_month(n: f64) -> Rate {
+    Rate::per(n, Per::Month)
+}
+/// `n` requests per year.
+pub fn per_year(n: f64) -> Rate {
+    Rate::per(n, Per::Year)
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} req/{}",
+            format::count_sig(self.value_in(self.per), sig(f)),
+            self.per
+        )
+    }
+}
+
+impl fmt::Debug for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Rate({} req/s, shown per {:?})",
+            self.per_second(),
+            self.per
+        )
+    }
+}
+
+// ---------------------------------------------------------------- UserRate
+
+/// Requests per user per unit of time: "10 actions per user per day".
+///
+/// Multiply by [`Users`] to get a [`Rate`]; it is not a rate by itself, so
+/// passing it where a `Rate` is expected does not compile.
+#[derive(Clone, Copy)]
+pub struct UserRate {
+    q: q::UserRate,
+    per: Per,
+}
+linear!(UserRate);
+
+impl Default for UserRate {
+    fn default() -> Self {
+        UserRate::per(0.0, Per::Day)
+    }
+}
+
+impl UserRate {
+    /// `n` requests per user per `per`.
+    pub fn per(n: f64, per: Per) -> UserRate {
+        UserRate {
+            q: q::UserRate::new::<request_per_user_second>(n / Conventions::EXACT.seconds(per)),
+            per,
+        }
+    }
+    /// Requests per user per `per` under the default conventions.
+    pub fn value_in(&self, per: Per) -> f64 {
+        self.q.get::<request_per_user_second>() * Conventions::EXACT.seconds(per)
+    }
+    /// The time base it was made in.
+    pub fn time_base(&self) -> Per {
+        self.per
+    }
+    /// The same rate, shown per `per`.
+    pub fn shown_per(self, per: Per) -> UserRate {
+        UserRate { per, ..self }
+    }
+    /// Reads `10 req/user/day`, `2 actions/user/s`.
+    pub fn parse(s: &str) -> Result<UserRate, Error> {
+        let p = parse::number_and_unit(s, "a per-user rate such as `10 req/user/day`")?;
+        let parts: Vec<&str> = p.unit.split('/').map(str::trim).collect();
+        if let [what, who, per] = parts[..]
+            && parse::is_request_word(what)
+            && matches!(who, "user" | "users" | "u")
+            && let Some(per) = Per::from_label(per)
+        {
+            return Ok(UserRate::per(p.value, per));
+        }
+        Err(p.unknown_unit("req/user/day"))
+    }
+}
+
+/// `n` requests per user per second.
+pub fn per_user_per_second(n: f64) -> UserRate {
+    UserRate::per(n, Per::Second)
+}
+/// `n` requests (actions) per user per day.
+pub fn per_user_per_day(n: f64) -> UserRate {
+    UserRate::per(n, Per::Day)
+}
+/// `n` requests per user per month.
+pub fn per_user_per_month(n: f64) -> UserRate {
+    UserRate::per(n, Per::Month)
+}
+
+impl fmt::Display for UserRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} req/user/{}",
+            format::count_sig(self.value_in(self.per), sig(f)),
+            self.per
+        )
+    }
+}
+
+impl fmt::Debug for UserRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "UserRate({} req/user/{})",
+            self.value_in(self.per),
+            self.per
+        )
+    }
+}
+
+// ---------------------------------------------------------------- Bytes
+
+/// An amount of information: an item's size, storage, memory.
+///
+/// SI prefixes by default (1 KB = 1,000 B); values made with binary
+/// constructors ([`kib`], [`gib`], …) or [`Bytes::binary`] display with
+/// binary prefixes (1 KiB = 1,024 B). `{:#}` shows the other family.
+///
+/// ```
+/// use napkin::prelude::*;
+/// assert_eq!(kb(1.0).to_string(), "1.00 KB");
+/// assert_eq!(kib(1.0).to_string(), "1.00 KiB");
+/// assert_eq!(format!("{:#}", kib(1.0)), "1.02 KB");
+/// assert_eq!(kib(1.0) / kb(1.0), 1.024);
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Bytes {
+    q: q::Information,
+    units: ByteUnits,
+}
+linear!(Bytes);
+
+impl Bytes {
+    /// `n` bytes, shown with SI prefixes.
+    pub fn new(n: f64) -> Bytes {
+        Bytes {
+            q: q::Information::new::<byte>(n),
+            units: ByteUnits::Si,
+        }
+    }
+    /// The number of bytes.
+    pub fn bytes(&self) -> f64 {
+        self.q.get::<byte>()
+    }
+    /// The number of bits.
+    pub fn bits(&self) -> f64 {
+        self.bytes() * 8.0
+    }
+    /// The same amount, shown with binary prefixes (KiB, MiB, …).
+    pub fn binary(self) -> Bytes {
+        Bytes {
+            units: ByteUnits::Binary,
+            ..self
+        }
+    }
+    /// The same amount, shown with SI prefixes (KB, MB, …).
+    pub fn si(self) -> Bytes {
+        Bytes {
+            units: ByteUnits::Si,
+            ..self
+        }
+    }
+    /// Which prefixes it is shown with.
+    pub fn byte_units(&self) -> ByteUnits {
+        self.units
+    }
+    /// Reads `1.5 KiB`, `1 KB`, `365 TB`, `512 bytes`, `8 bits`.
+    pub fn parse(s: &str) -> Result<Bytes, Error> {
+        let p = parse::number_and_unit(s, "a size such as `1.5 KiB` or `1 KB`")?;
+        match parse::byte_unit(&p.unit) {
+            Some((factor, units)) => Ok(Bytes {
+                units,
+                ..Bytes::new(p.value * factor)
+            }),
+            None => Err(p.unknown_unit("B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, bits")),
+        }
+    }
+}
+
+/// `n` bytes.
+pub fn bytes(n: f64) -> Bytes {
+    Bytes::new(n)
+}
+/// `n` bits (8 bits = 1 byte).
+pub fn bits(n: f64) -> Bytes {
+    Bytes::new(n / 8.0)
+}
+/// `n` kilobytes (1 KB = 1,000 B).
+pub fn kb(n: f64) -> Bytes {
+    Bytes::new(n * 1e3)
+}
+/// `n` megabytes (10⁶ B).
+pub fn mb(n: f64) -> Bytes {
+    Bytes::new(n * 1e6)
+}
+/// `n` gigabytes (10⁹ B).
+pub fn gb(n: f64) -> Bytes {
+    Bytes::new(n * 1e9)
+}
+/// `n` terabytes (10¹² B).
+pub fn tb(n: f64) -> Bytes {
+    Bytes::new(n * 1e12)
+}
+/// `n` petabytes (10¹⁵ B).
+pub fn pb(n: f64) -> Bytes {
+    Bytes::new(n * 1e15)
+}
+/// `n` kibibytes (1 KiB = 1,024 B).
+pub fn kib(n: f64) -> Bytes {
+    Bytes::new(n * 1024.0).binary()
+}
+/// `n` mebibytes (2²⁰ B).
+pub fn mib(n: f64) -> Bytes {
+    Bytes::new(n * 1_048_576.0).binary()
+}
+/// `n` gibibytes (2³⁰ B).
+pub fn gib(n: f64) -> Bytes {
+    Bytes::new(n * 1_073_741_824.0).binary()
+}
+/// `n` tebibytes (2⁴⁰ B).
+pub fn tib(n: f64) -> Bytes {
+    Bytes::new(n * 1_099_511_627_776.0).binary()
+}
+
+fn other(units: ByteUnits) -> ByteUnits {
+    match units {
+        ByteUnits::Si => ByteUnits::Binary,
+        ByteUnits::Binary => ByteUnits::Si,
+    }
+}
+
+impl fmt::Display for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let units = if f.alternate() {
+            other(self.units)
+        } else {
+            self.units
+        };
+        f.write_str(&format::bytes_sig(self.bytes(), sig(f), units))
+    }
+}
+
+impl fmt::Debug for Bytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Bytes({})", self.bytes())
+    }
+}
+
+// ---------------------------------------------------------------- Bandwidth
+
+/// Information per unit of time: ingress, egress, replication traffic.
+///
+/// Displayed in bytes and bits per second: `11.6 MB/s (92.6 Mbps)`.
+#[derive(Clone, Copy)]
+pub struct Bandwidth {
+    q: q::DataRate,
+    per: Per,
+    units: ByteUnits,
+}
+linear!(Bandwidth);
+
+impl Default for Bandwidth {
+    fn default() -> Self {
+        bytes_per_second(0.0)
+    }
+}
+
+impl Bandwidth {
+    /// `n` bytes per `per`.
+    pub fn per(n: f64, per: Per) -> Bandwidth {
+        Bandwidth {
+            q: q::DataRate::new::<byte_per_second>(n / Conventions::EXACT.seconds(per)),
+            per,
+            units: ByteUnits::Si,
+        }
+    }
+    /// Bytes per second.
+    pub fn bytes_per_second(&self) -> f64 {
+        self.q.get::<byte_per_second>()
+    }
+    /// Bits per second.
+    pub fn bits_per_second(&self) -> f64 {
+        self.bytes_per_second() * 8.0
+    }
+    /// Bytes per `per` under the default conventions.
+    pub fn value_in(&self, per: Per) -> f64 {
+        self.bytes_per_second() * Conventions::EXACT.seconds(per)
+    }
+    /// The same bandwidth, shown per `per` (`1.00 TB/day`).
+    pub fn shown_per(self, per: Per) -> Bandwidth {
+        Bandwidth { per, ..self }
+    }
+    /// The same bandwidth, shown with binary prefixes.
+    pub fn binary(self) -> Bandwidth {
+        Bandwidth {
+            units: ByteUnits::Binary,
+            ..self
+        }
+    }
+    /// Reads `11.6 MB/s`, `1 TB/day`, `92.6 Mbps`, `1 Gbit/s`.
+    pub fn parse(s: &str) -> Result<Bandwidth, Error> {
+        // The display form adds the bit rate in brackets; the byte rate is enough.
+        let head = s.split('(').next().unwrap_or(s);
+        let p = parse::number_and_unit(head, "a bandwidth such as `11.6 MB/s` or `1 Gbps`")?;
+        if let Some(bits_per_second) = parse::bit_rate_unit(&p.unit) {
+            return Ok(bytes_per_second(p.value * bits_per_second / 8.0));
+        }
+        if let Some((what, per)) = parse::split_per(&p.unit)
+            && let Some((factor, units)) = parse::byte_unit(what)
+        {
+            return Ok(Bandwidth {
+                units,
+                ..Bandwidth::per(p.value * factor, per)
+            });
+        }
+        Err(p.unknown_unit("B/s, MB/s, GB/day, Mbps, Gbps"))
+    }
+}
+
+/// `n` bytes per second.
+pub fn bytes_per_second(n: f64) -> Bandwidth {
+    Bandwidth::per(n, Per::Second)
+}
+/// `n` megabits per second (network link speeds: 10⁶ bit/s).
+pub fn mbps(n: f64) -> Bandwidth {
+    bytes_per_second(n * 1e6 / 8.0)
+}
+/// `n` gigabits per second (10⁹ bit/s).
+pub fn gbps(n: f64) -> Bandwidth {
+    bytes_per_second(n * 1e9 / 8.0)
+}
+
+impl fmt::Display for Bandwidth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = sig(f);
+        let units = if f.alternate() {
+            other(self.units)
+        } else {
+            self.units
+        };
+        let amount = format::bytes_sig(self.value_in(self.per), s, units);
+        write!(f, "{amount}/{}", self.per)?;
+        if self.per == Per::Second {
+            write!(
+                f,
+                " ({})",
+                format::bits_per_second(self.bytes_per_second(), s)
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Bandwidth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Bandwidth({} B/s)", self.bytes_per_second())
+    }
+}
+
+// ---------------------------------------------------------------- Duration
+
+/// A span of time: latency, retention, downtime.
+///
+/// ```
+/// use napkin::prelude::*;
+/// assert_eq!(milliseconds(1.5).to_string(), "1.50 ms");
+/// assert_eq!(seconds(31_536.0).to_string(), "8h 45m 36s");
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Duration {
+    q: q::Time,
+}
+linear!(Duration);
+
+impl Duration {
+    /// `s` seconds.
+    pub fn from_seconds(s: f64) -> Duration {
+        Duration {
+            q: q::Time::new::<second>(s),
+        }
+    }
+    /// `n` of `per` under the default conventions (`Duration::of(5.0, Per::Year)`).
+    pub fn of(n: f64, per: Per) -> Duration {
+        Duration::from_seconds(n * Conventions::EXACT.seconds(per))
+    }
+    /// Seconds.
+    pub fn seconds(&self) -> f64 {
+        self.q.get::<second>()
+    }
+    /// How many `per` this is, under the default conventions.
+    pub fn value_in(&self, per: Per) -> f64 {
+        self.seconds() / Conventions::EXACT.seconds(per)
+    }
+    /// Reads `8h 45m 36s`, `100 ns`, `1.5 ms`, `3 years`, `2 days`.
+    pub fn parse(s: &str) -> Result<Duration, Error> {
+        parse::duration(s).map(Duration::from_seconds)
+    }
+}
+
+/// `n` nanoseconds.
+pub fn nanoseconds(n: f64) -> Duration {
+    Duration::from_seconds(n * 1e-9)
+}
+/// `n` microseconds.
+pub fn microseconds(n: f64) -> Duration {
+    Duration::from_seconds(n * 1e-6)
+}
+/// `n` milliseconds.
+pub fn milliseconds(n: f64) -> Duration {
+    Duration::from_seconds(n * 1e-3)
+}
+/// `n` seconds.
+pub fn seconds(n: f64) -> Duration {
+    Duration::from_seconds(n)
+}
+/// `n` minutes.
+pub fn minutes(n: f64) -> Duration {
+    Duration::of(n, Per::Minute)
+}
+/// `n` hours.
+pub fn hours(n: f64) -> Duration {
+    Duration::of(n, Per::Hour)
+}
+/// `n` days of 86,400 s.
+pub fn days(n: f64) -> Duration {
+    Duration::of(n, Per::Day)
+}
+/// `n` weeks.
+pub fn weeks(n: f64) -> Duration {
+    Duration::of(n, Per::Week)
+}
+/// `n` months of a twelfth of a 365-day year.
+pub fn months(n: f64) -> Duration {
+    Duration::of(n, Per::Month)
+}
+/// `n` years of 365 days.
+pub fn years(n: f64) -> Duration {
+    Duration::of(n, Per::Year)
+}
+
+impl fmt::Display for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format::duration_sig(self.seconds(), sig(f)))
+    }
+}
+
+impl fmt::Debug for Duration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Duration({} s)", self.seconds())
+    }
+}
+
+// ---------------------------------------------------------------- Money
+
+/// An amount of money in US dollars.
+#[derive(Clone, Copy, Default)]
+pub struct Money {
+    q: q::Money,
+}
+linear!(Money);
+
+impl Money {
+    /// `n` dollars.
+    pub fn new(n: f64) -> Money {
+        Money {
+            q: q::Money::new::<dollar>(n),
+        }
+    }
+    /// Dollars.
+    pub fn dollars(&self) -> f64 {
+        self.q.get::<dollar>()
+    }
+    /// Reads `$12.3K`, `$0.023`, `500 USD`.
+    pub fn parse(s: &str) -> Result<Money, Error> {
+        let t = s.trim();
+        let (negative, t) = match t.strip_prefix('-') {
+            Some(rest) => (true, rest.trim_start()),
+            None => (false, t),
+        };
+        let (t, had_sign) = match t.strip_prefix('$') {
+            Some(rest) => (rest, true),
+            None => (t, false),
+        };
+        let p = parse::number_and_unit(t, "an amount such as `$12.3K` or `500 USD`")?;
+        let value = if negative { -p.value } else { p.value };
+        match p.unit.as_str() {
+            "" if had_sign => Ok(Money::new(value)),
+            "usd" | "dollar" | "dollars" | "$" => Ok(Money::new(value)),
+            _ => Err(p.unknown_unit("$ or USD")),
+        }
+    }
+}
+
+/// `n` US dollars.
+pub fn dollars(n: f64) -> Money {
+    Money::new(n)
+}
+
+fn money_text(x: f64, sig: usize) -> String {
+    if x < 0.0 {
+        format!("-${}", format::count_sig(-x, sig))
+    } else {
+        format!("${}", format::count_sig(x, sig))
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&money_text(self.dollars(), sig(f)))
+    }
+}
+
+impl fmt::Debug for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Money(${})", self.dollars())
+    }
+}
+
+/// Money per unit of time: a monthly bill.
+#[derive(Clone, Copy)]
+pub struct Spend {
+    q: q::MoneyRate,
+    per: Per,
+}
+linear!(Spend);
+
+impl Default for Spend {
+    fn default() -> Self {
+        Spend::per(0.0, Per::Month)
+    }
+}
+
+impl Spend {
+    /// `n` dollars per `per`.
+    pub fn per(n: f64, per: Per) -> Spend {
+        Spend {
+            q: q::MoneyRate::new::<dollar_per_second>(n / Conventions::EXACT.seconds(per)),
+            per,
+        }
+    }
+    /// Dollars per `per` under the default conventions.
+    pub fn value_in(&self, per: Per) -> f64 {
+        self.q.get::<dollar_per_second>() * Conventions::EXACT.seconds(per)
+    }
+    /// The same spend, shown per `per`.
+    pub fn shown_per(self, per: Per) -> Spend {
+        Spend { per, ..self }
+    }
+    /// Reads `$12.3K/month`, `$0.10/h`.
+    pub fn parse(s: &str) -> Result<Spend, Error> {
+        let Some((amount, per)) = s.rsplit_once('/') else {
+            return Err(Error::parse(
+                s,
+                "a spend such as `$12.3K/month`",
+                "no `/` time base",
+            ));
+        };
+        let per = Per::from_label(per).ok_or_else(|| {
+            Error::parse(s, "a spend such as `$12.3K/month`", "unknown time base")
+        })?;
+        Ok(Spend::per(Money::parse(amount)?.dollars(), per))
+    }
+}
+
+/// `n` dollars per month.
+pub fn dollars_per_month(n: f64) -> Spend {
+    Spend::per(n, Per::Month)
+}
+/// `n` dollars per hour (on-demand instance prices).
+pub fn dollars_per_hour(n: f64) -> Spend {
+    Spend::per(n, Per::Hour)
+}
+
+impl fmt::Display for Spend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}/{}",
+            money_text(self.value_in(self.per), sig(f)),
+            self.per
+        )
+    }
+}
+
+impl fmt::Debug for Spend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Spend(${}/{})", self.value_in(self.per), self.per)
+    }
+}
+
+// ---------------------------------------------------------------- cross-type arithmetic
+
+/// The time base a quotient by `d` is best shown in: per day for one day, …
+fn per_for(d: Duration) -> Per {
+    Per::ALL
+        .into_iter()
+        .find(|per| (d.seconds() - Conventions::EXACT.seconds(*per)).abs() < 1e-9)
+        .unwrap_or(Per::Second)
+}
+
+impl Mul<UserRate> for Users {
+    type Output = Rate;
+    /// Users × requests per user per day = requests per day.
+    fn mul(self, rhs: UserRate) -> Rate {
+        Rate {
+            q: self.q * rhs.q,
+            per: rhs.per,
+        }
+    }
+}
+
+impl Mul<Users> for UserRate {
+    type Output = Rate;
+    fn mul(self, rhs: Users) -> Rate {
+        rhs * self
+    }
+}
+
+impl Div<Users> for Rate {
+    type Output = UserRate;
+    fn div(self, rhs: Users) -> UserRate {
+        UserRate {
+            q: self.q / rhs.q,
+            per: self.per,
+        }
+    }
+}
+
+impl Mul<Duration> for Rate {
+    type Output = Requests;
+    fn mul(self, rhs: Duration) -> Requests {
+        Requests { q: self.q * rhs.q }
+    }
+}
+
+impl Mul<Rate> for Duration {
+    type Output = Requests;
+    fn mul(self, rhs: Rate) -> Requests {
+        rhs * self
+    }
+}
+
+impl Div<Duration> for Requests {
+    type Output = Rate;
+    fn div(self, rhs: Duration) -> Rate {
+        Rate {
+            q: self.q / rhs.q,
+            per: per_for(rhs),
+        }
+    }
+}
+
+impl Div<Rate> for Requests {
+    type Output = Duration;
+    fn div(self, rhs: Rate) -> Duration {
+        Duration { q: self.q / rhs.q }
+    }
+}
+
+/// One request, to read "bytes per request" as bytes × requests⁻¹.
+fn one_request() -> q::Requests {
+    q::Requests::new::<request>(1.0)
+}
+
+impl Mul<Bytes> for Rate {
+    type Output = Bandwidth;
+    /// Requests per second × bytes per request = bytes per second.
+    fn mul(self, rhs: Bytes) -> Bandwidth {
+        Bandwidth {
+            q: self.q * (rhs.q / one_request()),
+            per: self.per,
+            units: rhs.units,
+        }
+    }
+}
+
+impl Mul<Rate> for Bytes {
+    type Output = Bandwidth;
+    fn mul(self, rhs: Rate) -> Bandwidth {
+        rhs * self
+    }
+}
+
+impl Mul<Bytes> for Requests {
+    type Output = Bytes;
+    /// Requests × bytes per request = bytes.
+    fn mul(self, rhs: Bytes) -> Bytes {
+        Bytes {
+            q: (self.q / one_request()) * rhs.q,
+            units: rhs.units,
+        }
+    }
+}
+
+impl Mul<Requests> for Bytes {
+    type Output = Bytes;
+    fn mul(self, rhs: Requests) -> Bytes {
+        rhs * self
+    }
+}
+
+impl Mul<Duration> for Bandwidth {
+    type Output = Bytes;
+    fn mul(self, rhs: Duration) -> Bytes {
+        Bytes {
+            q: self.q * rhs.q,
+            units: self.units,
+        }
+    }
+}
+
+impl Mul<Bandwidth> for Duration {
+    type Output = Bytes;
+    fn mul(self, rhs: Bandwidth) -> Bytes {
+        rhs * self
+    }
+}
+
+impl Div<Duration> for Bytes {
+    type Output = Bandwidth;
+    fn div(self, rhs: Duration) -> Bandwidth {
+        Bandwidth {
+            q: self.q / rhs.q,
+            per: per_for(rhs),
+            units: self.units,
+        }
+    }
+}
+
+impl Div<Bandwidth> for Bytes {
+    type Output = Duration;
+    fn div(self, rhs: Bandwidth) -> Duration {
+        Duration { q: self.q / rhs.q }
+    }
+}
+
+impl Div<Rate> for Bandwidth {
+    type Output = Bytes;
+    /// Bytes per second ÷ requests per second = bytes per request.
+    fn div(self, rhs: Rate) -> Bytes {
+        Bytes {
+            q: (self.q / rhs.q) * one_request(),
+            units: self.units,
+        }
+    }
+}
+
+impl Mul<Duration> for Spend {
+    type Output = Money;
+    fn mul(self, rhs: Duration) -> Money {
+        Money { q: self.q * rhs.q }
+    }
+}
+
+impl Div<Duration> for Money {
+    type Output = Spend;
+    fn div(self, rhs: Duration) -> Spend {
+        Spend {
+            q: self.q / rhs.q,
+            per: per_for(rhs),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_seed_chain() {
+        let avg = users(100e6) * per_user_per_day(10.0);
+        assert_eq!(avg.to_string(), "1.00B req/day");
+        assert!((avg.per_second() - 11_574.074).abs() < 1e-3);
+        let peak = avg.shown_per(Per::Second) * 3.0;
+        assert_eq!(peak.to_string(), "34.7K req/s");
+        let per_day = avg * kb(1.0) * days(1.0);
+        assert_eq!(per_day.to_string(), "1.00 TB");
+        assert_eq!((avg * kb(1.0) * years(1.0)).to_string(), "365 TB");
+    }
+
+    #[test]
+    fn quotients_pick_a_time_base() {
+        assert_eq!((requests(1e9) / days(1.0)).to_string(), "1.00B req/day");
+        assert_eq!((tb(1.0) / days(1.0)).to_string(), "1.00 TB/day");
+        assert_eq!(
+            (tb(1.0) / days(1.0)).shown_per(Per::Second).to_string(),
+            "11.6 MB/s (92.6 Mbps)"
+        );
+    }
+
+    #[test]
+    fn conventions_reinterpret_the_time_base() {
+        let writes = per_month(10e6);
+        assert!((writes.per_second_with(&Conventions::PRIMER) - 4.0).abs() < 1e-12);
+        assert!((writes.per_second() - 3.805).abs() < 1e-3);
+    }
+
+    #[test]
+    fn precision_and_alternate() {
+        assert_eq!(format!("{:.4}", per_second(11_574.074)), "11.57K req/s");
+        assert_eq!(format!("{:#}", kb(1.0)), "1000 B");
+        assert_eq!(format!("{:#}", mib(1.0)), "1.05 MB");
+    }
+
+    #[test]
+    fn money() {
+        assert_eq!(dollars(12_345.0).to_string(), "$12.3K");
+        assert_eq!(dollars_per_month(300.0).to_string(), "$300/month");
+        assert_eq!(
+            (dollars_per_month(300.0) * years(1.0)).to_string(),
+            "$3.60K"
+        );
+    }
+}

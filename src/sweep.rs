@@ -1,0 +1,544 @@
+//! Scenario sweeps: the Cartesian product of named parameters (explicit
+//! lists or log ranges such as 1K to 100M users, 2 points per decade), with
+//! every output of the estimation chain computed for each row into a polars
+//! `DataFrame`.
+//!
+//! Numeric columns hold base-unit values with the unit in the column name
+//! (`peak_requests [req/s]`, `storage_per_year [B]`), so polars itself can
+//! filter, sort and aggregate them; `stage` is the scaling-journey stage
+//! (1–5) of each row, by its users (by its peak rate when the workload is a
+//! total with no user count).
+//!
+//! ```
+//! use napkin::prelude::*;
+//! let base = Workload::new(users(1e3), per_user_per_day(10.0)).bytes_per_write(kb(1.0));
+//! let frame = Sweep::new(base)
+//!     .vary(Param::Users, log_range(1e3, 1e8, 2).unwrap())
+//!     .run()
+//!     .unwrap();
+//! assert_eq!(frame.height(), 11);
+//! let peak = frame.column("peak_requests [req/s]").unwrap().f64().unwrap();
+//! assert!((peak.get(10).unwrap() - 34_722.2).abs() < 0.1); // 100M users
+//! ```
+
+use std::fmt;
+use std::mem::MaybeUninit;
+
+use polars::prelude::{
+    Column, DataFrame, Float64Chunked, IntoSeries, NamedFrom, Series, UInt32Chunked,
+};
+
+use crate::error::Error;
+use crate::estimate::{Figures, Workload};
+use crate::frame::Frame;
+use crate::journey::STAGES;
+
+/// A workload parameter a sweep can vary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Param {
+    /// Active users (DAU for per-day rates).
+    Users,
+    /// Writes per user (or in total) per the base workload's time base.
+    Writes,
+    /// Reads per write.
+    ReadsPerWrite,
+    /// Bytes stored by each write.
+    BytesPerWrite,
+    /// Bytes returned by each read.
+    BytesPerRead,
+    /// Peak over average.
+    PeakFactor,
+    /// Copies of each byte.
+    Replication,
+    /// Retention in years.
+    RetentionYears,
+    /// Hot share of data for the cache.
+    CacheFraction,
+}
+
+impl Param {
+    /// The column name this parameter gets in a sweep of `base`.
+    pub fn column(self, base: &Workload) -> String {
+        let per = base.writes_per.label();
+        match self {
+            Param::Users => "users".to_string(),
+            Param::Writes if base.users.is_some() => format!("writes_per_user [req/user/{per}]"),
+            Param::Writes => format!("writes [req/{per}]"),
+            Param::ReadsPerWrite => "reads_per_write".to_string(),
+            Param::BytesPerWrite => "bytes_per_write [B]".to_string(),
+            Param::BytesPerRead => "bytes_per_read [B]".to_string(),
+            Param::PeakFactor => "peak_factor".to_string(),
+            Param::Replication => "replication".to_string(),
+            Param::RetentionYears => "retention [years]".to_string(),
+            Param::CacheFraction => "cache_fraction".to_string(),
+        }
+    }
+
+    #[inline]
+    fn set(self, w: &mut Workload, v: f64) {
+        match self {
+            Param::Users => w.users = Some(v),
+            Param::Writes => w.writes = v,
+            Param::ReadsPerWrite => w.reads_per_write = v,
+            Param::BytesPerWrite => w.bytes_per_write = v,
+            Param::BytesPerRead => w.bytes_per_read = Some(v),
+            Param::PeakFactor => w.peak_factor = v,
+            Param::Replication => w.replication = v,
+            Param::RetentionYears => w.retention_years = v,
+            Param::CacheFraction => w.cache_fraction = v,
+        }
+    }
+}
+
+/// An output column of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Output {
+    /// `writes [req/s]`
+    Writes,
+    /// `reads [req/s]`
+    Reads,
+    /// `requests [req/s]`
+    Requests,
+    /// `peak_writes [req/s]`
+    PeakWrites,
+    /// `peak_reads [req/s]`
+    PeakReads,
+    /// `peak_requests [req/s]`
+    PeakRequests,
+    /// `storage_per_day [B]`
+    StoragePerDay,
+    /// `storage_per_month [B]`
+    StoragePerMonth,
+    /// `storage_per_year [B]`
+    StoragePerYear,
+    /// `storage_total [B]`
+    StorageTotal,
+    /// `ingress [B/s]`
+    Ingress,
+    /// `egress [B/s]`
+    Egress,
+    /// `cache_by_reads [B]`
+    CacheByReads,
+    /// `cache_by_items [B]`
+    CacheByItems,
+}
+
+impl Output {
+    /// Every output, in column order.
+    pub const ALL: [Output; 14] = [
+        Output::Writes,
+        Output::Reads,
+        Output::Requests,
+        Output::PeakWrites,
+        Output::PeakReads,
+        Output::PeakRequests,
+        Output::StoragePerDay,
+        Output::StoragePerMonth,
+        Output::StoragePerYear,
+        Output::StorageTotal,
+        Output::Ingress,
+        Output::Egress,
+        Output::CacheByReads,
+        Output::CacheByItems,
+    ];
+
+    /// The column name, with its unit.
+    pub fn column(self) -> &'static str {
+        match self {
+            Output::Writes => "writes [req/s]",
+            Output::Reads => "reads [req/s]",
+            Output::Requests => "requests [req/s]",
+            Output::PeakWrites => "peak_writes [req/s]",
+            Output::PeakReads => "peak_reads [req/s]",
+            Output::PeakRequests => "peak_requests [req/s]",
+            Output::StoragePerDay => "storage_per_day [B]",
+            Output::StoragePerMonth => "storage_per_month [B]",
+            Output::StoragePerYear => "storage_per_year [B]",
+            Output::StorageTotal => "storage_total [B]",
+            Output::Ingress => "ingress [B/s]",
+            Output::Egress => "egress [B/s]",
+            Output::CacheByReads => "cache_by_reads [B]",
+            Output::CacheByItems => "cache_by_items [B]",
+        }
+    }
+
+    #[inline]
+    fn of(self, f: &Figures) -> f64 {
+        match self {
+            Output::Writes => f.writes,
+            Output::Reads => f.reads,
+            Output::Requests => f.requests,
+            Output::PeakWrites => f.peak_writes,
+            Output::PeakReads => f.peak_reads,
+            Output::PeakRequests => f.peak_requests,
+            Output::StoragePerDay => f.storage_per_day,
+            Output::StoragePerMonth => f.storage_per_month,
+            Output::StoragePerYear => f.storage_per_year,
+            Output::StorageTotal => f.storage_total,
+            Output::Ingress => f.ingress,
+            Output::Egress => f.egress,
+            Output::CacheByReads => f.cache_by_reads,
+            Output::CacheByItems => f.cache_by_items,
+        }
+    }
+}
+
+/// The largest grid a sweep builds: 100 million rows.
+pub const MAX_ROWS: usize = 100_000_000;
+
+/// `per_decade` points per power of ten from `from` to `to`, both included:
+/// `log_range(1e3, 1e8, 2)` is 1K, 3.16K, 10K, …, 100M (11 values).
+pub fn log_range(from: f64, to: f64, per_decade: usize) -> Result<Vec<f64>, Error> {
+    crate::error::check("from", from, |v| v > 0.0, "a finite number > 0")?;
+    crate::error::check("to", to, |v| v >= from, "a finite number ≥ from")?;
+    if per_decade == 0 || per_decade > 1000 {
+        return Err(Error::invalid(
+            "per_decade",
+            per_decade,
+            "a whole number of points per decade from 1 to 1000",
+        ));
+    }
+    let decades = (to / from).log10();
+    let steps = (decades * per_decade as f64).round() as usize;
+    if steps > MAX_ROWS {
+        return Err(Error::invalid("to", to, "a range of at most 100M points"));
+    }
+    let mut values: Vec<f64> = (0..=steps)
+        .map(|i| from * 10f64.powf(i as f64 / per_decade as f64))
+        .collect();
+    // Land exactly on the ends (10^x is not exact in binary).
+    values[0] = from;
+    if let Some(last) = values.last_mut() {
+        *last = to;
+    }
+    Ok(values)
+}
+
+/// A grid of workloads: a base workload and the parameters to vary.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    base: Workload,
+    axes: Vec<(Param, Vec<f64>)>,
+    outputs: Vec<Output>,
+    stage: bool,
+}
+
+impl Sweep {
+    /// A sweep of `base`, varying nothing yet (one row), with every output.
+    pub fn new(base: Workload) -> Sweep {
+        Sweep {
+            base,
+            axes: Vec::new(),
+            outputs: Output::ALL.to_vec(),
+            stage: true,
+        }
+    }
+
+    /// Varies `param` over `values` (the last axis varies fastest). Varying
+    /// the same parameter again replaces its values.
+    pub fn vary(mut self, param: Param, values: impl IntoIterator<Item = f64>) -> Sweep {
+        let values: Vec<f64> = values.into_iter().collect();
+        match self.axes.iter_mut().find(|(p, _)| *p == param) {
+            Some(axis) => axis.1 = values,
+            None => self.axes.push((param, values)),
+        }
+        self
+    }
+
+    /// Computes only these outputs (and the `stage` column if `stage`).
+    pub fn outputs(mut self, outputs: &[Output], stage: bool) -> Sweep {
+        self.outputs = outputs.to_vec();
+        self.stage = stage;
+        self
+    }
+
+    /// Rows the sweep will produce, or an error past [`MAX_ROWS`].
+    pub fn rows(&self) -> Result<usize, Error> {
+        self.axes.iter().try_fold(1usize, |n, (p, values)| {
+            n.checked_mul(values.len())
+                .filter(|n| *n <= MAX_ROWS)
+                .ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "the sweep has more than {} rows (at {} with {} values); vary fewer values",
+                        crate::format::grouped(MAX_ROWS as f64),
+                        p.column(&self.base),
+                        values.len()
+                    ))
+                })
+        })
+    }
+
+    /// Checks the base workload and every value of every axis.
+    fn validate(&self) -> Result<(), Error> {
+        self.base.validate()?;
+        for (param, values) in &self.axes {
+            if values.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "{} has no values to vary over",
+                    param.column(&self.base)
+                )));
+            }
+            for &v in values {
+                let mut w = self.base;
+                param.set(&mut w, v);
+                w.validate()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Computes every row into a [`Frame`] (a polars `DataFrame`).
+    pub fn run(&self) -> Result<Frame, Error> {
+        self.validate()?;
+        let n = self.rows()?;
+        let mut inputs: Vec<Vec<f64>> = self.axes.iter().map(|_| Vec::with_capacity(n)).collect();
+        let mut outputs: Vec<Vec<f64>> =
+            self.outputs.iter().map(|_| Vec::with_capacity(n)).collect();
+        let mut stages: Vec<u32> = Vec::with_capacity(if self.stage { n } else { 0 });
+        {
+            let threads = std::thread::available_parallelism()
+                .map(|t| t.get())
+                .unwrap_or(1)
+                .min(8);
+            let chunk = if n >= 200_000 {
+                n.div_ceil(threads)
+            } else {
+                n.max(1)
+            };
+            let mut in_slices: Vec<_> = inputs
+                .iter_mut()
+                .map(|v| v.spare_capacity_mut()[..n].chunks_mut(chunk))
+                .collect();
+            let mut out_slices: Vec<_> = outputs
+                .iter_mut()
+                .map(|v| v.spare_capacity_mut()[..n].chunks_mut(chunk))
+                .collect();
+            let mut stage_slices = stages.spare_capacity_mut().chunks_mut(chunk);
+            std::thread::scope(|scope| {
+                let mut start = 0;
+                while start < n {
+                    let len = chunk.min(n - start);
+                    let part = Part {
+                        start,
+                        inputs: in_slices.iter_mut().filter_map(Iterator::next).collect(),
+                        outputs: out_slices.iter_mut().filter_map(Iterator::next).collect(),
+                        stages: if self.stage {
+                            stage_slices.next()
+                        } else {
+                            None
+                        },
+                    };
+                    if start + len >= n {
+                        self.fill(part, len);
+                    } else {
+                        scope.spawn(move || self.fill(part, len));
+                    }
+                    start += len;
+                }
+            });
+        }
+        // SAFETY: `fill` wrote every element of every column's first `n`
+        // slots (each chunk is written in full by exactly one `fill`).
+        unsafe {
+            for v in inputs.iter_mut().chain(outputs.iter_mut()) {
+                v.set_len(n);
+            }
+            if self.stage {
+                stages.set_len(n);
+            }
+        }
+        let mut columns: Vec<Column> = Vec::with_capacity(inputs.len() + outputs.len() + 1);
+        for ((param, _), values) in self.axes.iter().zip(inputs) {
+            columns.push(
+                Float64Chunked::from_vec(param.column(&self.base).into(), values)
+                    .into_series()
+                    .into(),
+            );
+        }
+        for (output, values) in self.outputs.iter().zip(outputs) {
+            columns.push(
+                Float64Chunked::from_vec(output.column().into(), values)
+                    .into_series()
+                    .into(),
+            );
+        }
+        if self.stage {
+            columns.push(
+                UInt32Chunked::from_vec("stage".into(), stages)
+                    .into_series()
+                    .into(),
+            );
+        }
+        if columns.is_empty() {
+            columns.push(Series::new("rows".into(), &[n as u32]).into());
+        }
+        let df = DataFrame::new(n, columns).map_err(|e| Error::Invalid(e.to_string()))?;
+        Ok(Frame::from(df))
+    }
+
+    /// Fills rows `part.start .. part.start + len`.
+    fn fill(&self, mut part: Part<'_>, len: usize) {
+        let dims: Vec<usize> = self.axes.iter().map(|(_, v)| v.len()).collect();
+        // The odometer: each axis's index for the first row of the part.
+        let mut index = vec![0usize; dims.len()];
+        let mut rest = part.start;
+        for k in (0..dims.len()).rev() {
+            index[k] = rest % dims[k];
+            rest /= dims[k];
+        }
+        let mut w = self.base;
+        for (k, (param, values)) in self.axes.iter().enumerate() {
+            param.set(&mut w, values[index[k]]);
+        }
+        let stage_users: [f64; 4] = [
+            STAGES[1].from_users,
+            STAGES[2].from_users,
+            STAGES[3].from_users,
+            STAGES[4].from_users,
+        ];
+        let stage_peaks: [f64; 4] = [
+            STAGES[1].from_peak().per_second(),
+            STAGES[2].from_peak().per_second(),
+            STAGES[3].from_peak().per_second(),
+            STAGES[4].from_peak().per_second(),
+        ];
+        for row in 0..len {
+            let f = w.figures();
+            for (k, column) in part.inputs.iter_mut().enumerate() {
+                column[row] = MaybeUninit::new(self.axes[k].1[index[k]]);
+            }
+            for (column, output) in part.outputs.iter_mut().zip(&self.outputs) {
+                column[row] = MaybeUninit::new(output.of(&f));
+            }
+            if let Some(stages) = part.stages.as_mut() {
+                // By users, as the seed's journey is; by peak rate for totals.
+                let passed = match w.users {
+                    Some(users) => stage_users.iter().filter(|t| users >= **t).count(),
+                    None => stage_peaks
+                        .iter()
+                        .filter(|t| f.peak_requests >= **t)
+                        .count(),
+                };
+                stages[row] = MaybeUninit::new(1 + passed as u32);
+            }
+            // Advance the odometer, last axis fastest.
+            for k in (0..dims.len()).rev() {
+                index[k] += 1;
+                if index[k] < dims[k] {
+                    self.axes[k].0.set(&mut w, self.axes[k].1[index[k]]);
+                    break;
+                }
+                index[k] = 0;
+                self.axes[k].0.set(&mut w, self.axes[k].1[0]);
+            }
+        }
+    }
+}
+
+/// One thread's share of the columns.
+struct Part<'a> {
+    start: usize,
+    inputs: Vec<&'a mut [MaybeUninit<f64>]>,
+    outputs: Vec<&'a mut [MaybeUninit<f64>]>,
+    stages: Option<&'a mut [MaybeUninit<u32>]>,
+}
+
+impl fmt::Display for Sweep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sweep over")?;
+        for (p, v) in &self.axes {
+            write!(f, " {} ({} values)", p.column(&self.base), v.len())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::prelude::*;
+
+    #[test]
+    fn log_ranges() {
+        let v = log_range(1e3, 1e8, 2).unwrap();
+        assert_eq!(v.len(), 11);
+        assert_eq!(v[0], 1e3);
+        assert_eq!(v[10], 1e8);
+        assert!((v[1] - 3162.28).abs() < 0.01);
+        assert!(log_range(0.0, 1e3, 2).is_err());
+        assert!(log_range(1e3, 1e2, 2).is_err());
+        assert!(log_range(1e3, 1e4, 0).is_err());
+    }
+
+    #[test]
+    fn rows_match_the_chain() {
+        let base = Workload::new(users(1e3), per_user_per_day(10.0))
+            .reads_per_write(5.0)
+            .bytes_per_write(kb(1.0));
+        let frame = Sweep::new(base)
+            .vary(Param::Users, [1e3, 1e6, 100e6])
+            .vary(Param::BytesPerWrite, [500.0, 1000.0])
+            .run()
+            .unwrap();
+        assert_eq!(frame.height(), 6);
+        let e = Workload::new(users(100e6), per_user_per_day(10.0))
+            .reads_per_write(5.0)
+            .bytes_per_write(kb(1.0))
+            .estimate()
+            .unwrap();
+        let last = |name: &str| frame.column(name).unwrap().f64().unwrap().get(5).unwrap();
+        assert_eq!(last("users"), 100e6);
+        assert_eq!(last("bytes_per_write [B]"), 1000.0);
+        assert_eq!(last("peak_requests [req/s]"), e.peak_requests.per_second());
+        assert_eq!(
+            last("storage_per_year [B]"),
+            e.storage_per_year.value_in(Per::Year)
+        );
+        let stage = frame.column("stage").unwrap().u32().unwrap();
+        assert_eq!(stage.get(0), Some(1));
+        assert_eq!(stage.get(5), Some(5));
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let base = Workload::new(users(1e3), per_user_per_day(10.0));
+        let err = Sweep::new(base)
+            .vary(Param::PeakFactor, [3.0, 0.5])
+            .run()
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid peak_factor = 0.5"),
+            "{err}"
+        );
+        let err = Sweep::new(base)
+            .vary(Param::Users, log_range(1.0, 1e9, 100).unwrap())
+            .vary(Param::Writes, vec![1.0; 1000])
+            .vary(Param::PeakFactor, vec![3.0; 1000])
+            .run()
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("more than 100,000,000 rows"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn large_sweeps_split_across_threads_identically() {
+        let base = Workload::new(users(1e3), per_user_per_day(10.0)).bytes_per_write(kb(1.0));
+        let frame = Sweep::new(base)
+            .vary(Param::Users, log_range(1e3, 1e8, 100).unwrap())
+            .vary(Param::Writes, (1..=500).map(f64::from))
+            .run()
+            .unwrap();
+        assert_eq!(frame.height(), 501 * 500);
+        let users = frame.column("users").unwrap().f64().unwrap();
+        let writes = frame.column("writes [req/s]").unwrap().f64().unwrap();
+        for row in [0, 1, 499, 500, 125_249, 125_250, 250_499] {
+            let u = users.get(row).unwrap();
+            let per_user = (row % 500 + 1) as f64;
+            assert!((writes.get(row).unwrap() - u * per_user / 86_400.0).abs() < 1e-6);
+        }
+    }
+}

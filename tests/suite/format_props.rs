@@ -1,0 +1,139 @@
+//! Property tests for the formatter and parser: what napkin prints, it reads
+//! back to the shown precision; rounding is monotonic; nothing panics.
+
+use napkin::prelude::*;
+use proptest::prelude::*;
+
+/// Finite values over the whole range estimates use, both signs.
+fn value() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        (-15.0f64..21.0).prop_map(|e| 10f64.powf(e)),
+        (-15.0f64..21.0).prop_map(|e| -(10f64.powf(e))),
+        Just(0.0),
+        Just(999.95),
+        Just(999_950.0),
+        Just(-999.95),
+    ]
+}
+
+/// Parsing the text of `x` gives back a value that prints the same, within
+/// `tolerance` of `x`.
+fn round_trips<T: std::fmt::Display + std::str::FromStr>(
+    x: f64,
+    make: impl Fn(f64) -> T,
+    read: impl Fn(&T) -> f64,
+    tolerance: f64,
+) -> Result<(), TestCaseError>
+where
+    T::Err: std::fmt::Debug,
+{
+    let shown = make(x).to_string();
+    let back: T = shown
+        .parse()
+        .map_err(|e| TestCaseError::fail(format!("{shown:?} did not parse: {e:?}")))?;
+    // A bandwidth also shows its bit rate, rounded on its own: compare the byte rate.
+    let main = |s: &str| s.split(" (").next().unwrap_or_default().to_string();
+    prop_assert_eq!(main(&back.to_string()), main(&shown));
+    let error = (read(&back) - x).abs();
+    prop_assert!(
+        error <= tolerance * x.abs() + f64::MIN_POSITIVE,
+        "{} read back as {} from {:?}",
+        x,
+        read(&back),
+        shown
+    );
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn rates_round_trip(x in value()) {
+        round_trips(x, per_second, |r: &Rate| r.per_second(), 0.005)?;
+        round_trips(x, per_day, |r: &Rate| r.value_in(Per::Day), 0.005)?;
+    }
+
+    #[test]
+    fn bytes_round_trip(x in value()) {
+        round_trips(x, bytes, |b: &Bytes| b.bytes(), 0.005)?;
+        // "512 B" does not say which prefix family it came from: read it back as binary.
+        let shown = bytes(x).binary().to_string();
+        let back = shown.parse::<Bytes>().unwrap().binary();
+        prop_assert_eq!(back.to_string(), shown);
+        prop_assert!((back.bytes() - x).abs() <= 0.005 * x.abs());
+    }
+
+    #[test]
+    fn counts_round_trip(x in value()) {
+        round_trips(x, users, |u: &Users| u.count(), 0.005)?;
+        round_trips(x, requests, |r: &Requests| r.count(), 0.005)?;
+        round_trips(x, dollars, |m: &Money| m.dollars(), 0.005)?;
+        round_trips(x, per_user_per_day, |r: &UserRate| r.value_in(Per::Day), 0.005)?;
+    }
+
+    #[test]
+    fn bandwidth_round_trips(x in value()) {
+        round_trips(x, bytes_per_second, |b: &Bandwidth| b.bytes_per_second(), 0.005)?;
+    }
+
+    #[test]
+    fn durations_round_trip(x in value()) {
+        // The ladder rounds to its last unit: 1m 0s is within 0.5 s of 60.4 s.
+        round_trips(x, seconds, |d: &Duration| d.seconds(), 0.01)?;
+    }
+
+    #[test]
+    fn rounding_is_monotonic(a in value(), b in value()) {
+        let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+        let read = |x: f64| per_second(x).to_string().parse::<Rate>().unwrap().per_second();
+        prop_assert!(read(lo) <= read(hi), "{} → {}, {} → {}", lo, read(lo), hi, read(hi));
+        let read = |x: f64| bytes(x).to_string().parse::<Bytes>().unwrap().bytes();
+        prop_assert!(read(lo) <= read(hi));
+    }
+
+    #[test]
+    fn nothing_panics_on_any_f64(bits in any::<u64>()) {
+        let x = f64::from_bits(bits);
+        for text in [
+            per_second(x).to_string(),
+            bytes(x).to_string(),
+            kib(x).to_string(),
+            seconds(x).to_string(),
+            users(x).to_string(),
+            bytes_per_second(x).to_string(),
+            dollars(x).to_string(),
+            napkin::format::grouped(x),
+            napkin::format::percent(x),
+        ] {
+            prop_assert!(!text.is_empty());
+            // Reading any of it back is an answer or an error, never a panic.
+            let _ = text.parse::<Rate>();
+            let _ = text.parse::<Bytes>();
+            let _ = text.parse::<Duration>();
+        }
+    }
+}
+
+#[test]
+fn parse_errors_say_what_was_expected() {
+    let err = "ten req/s".parse::<Rate>().unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "cannot read \"ten req/s\" as a request rate such as `11.6K req/s`: it does not start with a number"
+    );
+    let err = "5 parsecs".parse::<Bytes>().unwrap_err().to_string();
+    assert!(err.contains("unknown unit \"parsecs\""), "{err}");
+    assert_eq!("1.5 KiB".parse::<Bytes>().unwrap().bytes(), 1536.0);
+    assert_eq!("1 KB".parse::<Bytes>().unwrap().bytes(), 1000.0);
+    assert_eq!(
+        "10 req/day".parse::<Rate>().unwrap().value_in(Per::Day),
+        10.0
+    );
+    assert_eq!(
+        "8h 45m 36s".parse::<Duration>().unwrap().seconds(),
+        31_536.0
+    );
+    assert_eq!(
+        "92.6 Mbps".parse::<Bandwidth>().unwrap().bytes_per_second(),
+        11.575e6
+    );
+}

@@ -1,0 +1,6 @@
+//! napkin's integration tests, in one binary (one link of polars, not one per file).
+
+mod compile_fail;
+mod format_props;
+mod golden;
+mod output;
