@@ -77,109 +77,113 @@ pub fn billion(x: f64) -> f64 {
 /// scaling by `f64`, division into a plain ratio, `Sum`, comparison.
 macro_rules! linear {
     ($t:ident) => {
-        impl Add for $t {
-            type Output = $t;
-            fn add(self, rhs: $t) -> $t {
-                $t {
-                    q: self.q + rhs.q,
-                    ..self
+        // `..self` copies display metadata; for types without any, clippy calls it needless.
+        #[allow(clippy::needless_update)]
+        const _: () = {
+            impl Add for $t {
+                type Output = $t;
+                fn add(self, rhs: $t) -> $t {
+                    $t {
+                        q: self.q + rhs.q,
+                        ..self
+                    }
                 }
             }
-        }
-        impl Sub for $t {
-            type Output = $t;
-            fn sub(self, rhs: $t) -> $t {
-                $t {
-                    q: self.q - rhs.q,
-                    ..self
+            impl Sub for $t {
+                type Output = $t;
+                fn sub(self, rhs: $t) -> $t {
+                    $t {
+                        q: self.q - rhs.q,
+                        ..self
+                    }
                 }
             }
-        }
-        impl AddAssign for $t {
-            fn add_assign(&mut self, rhs: $t) {
-                self.q += rhs.q;
-            }
-        }
-        impl SubAssign for $t {
-            fn sub_assign(&mut self, rhs: $t) {
-                self.q -= rhs.q;
-            }
-        }
-        impl Neg for $t {
-            type Output = $t;
-            fn neg(self) -> $t {
-                $t { q: -self.q, ..self }
-            }
-        }
-        impl Mul<f64> for $t {
-            type Output = $t;
-            fn mul(self, rhs: f64) -> $t {
-                $t {
-                    q: self.q * rhs,
-                    ..self
+            impl AddAssign for $t {
+                fn add_assign(&mut self, rhs: $t) {
+                    self.q += rhs.q;
                 }
             }
-        }
-        impl Mul<$t> for f64 {
-            type Output = $t;
-            fn mul(self, rhs: $t) -> $t {
-                $t {
-                    q: rhs.q * self,
-                    ..rhs
+            impl SubAssign for $t {
+                fn sub_assign(&mut self, rhs: $t) {
+                    self.q -= rhs.q;
                 }
             }
-        }
-        impl Div<f64> for $t {
-            type Output = $t;
-            fn div(self, rhs: f64) -> $t {
-                $t {
-                    q: self.q / rhs,
-                    ..self
+            impl Neg for $t {
+                type Output = $t;
+                fn neg(self) -> $t {
+                    $t { q: -self.q, ..self }
                 }
             }
-        }
-        /// The ratio of two like quantities is a plain number.
-        impl Div<$t> for $t {
-            type Output = f64;
-            fn div(self, rhs: $t) -> f64 {
-                (self.q / rhs.q).value
+            impl Mul<f64> for $t {
+                type Output = $t;
+                fn mul(self, rhs: f64) -> $t {
+                    $t {
+                        q: self.q * rhs,
+                        ..self
+                    }
+                }
             }
-        }
-        impl PartialEq for $t {
-            fn eq(&self, other: &$t) -> bool {
-                self.q == other.q
+            impl Mul<$t> for f64 {
+                type Output = $t;
+                fn mul(self, rhs: $t) -> $t {
+                    $t {
+                        q: rhs.q * self,
+                        ..rhs
+                    }
+                }
             }
-        }
-        impl PartialOrd for $t {
-            fn partial_cmp(&self, other: &$t) -> Option<Ordering> {
-                self.q.partial_cmp(&other.q)
+            impl Div<f64> for $t {
+                type Output = $t;
+                fn div(self, rhs: f64) -> $t {
+                    $t {
+                        q: self.q / rhs,
+                        ..self
+                    }
+                }
             }
-        }
-        impl Sum for $t {
-            fn sum<I: Iterator<Item = $t>>(iter: I) -> $t {
-                iter.fold($t::default(), |a, b| a + b)
+            /// The ratio of two like quantities is a plain number.
+            impl Div<$t> for $t {
+                type Output = f64;
+                fn div(self, rhs: $t) -> f64 {
+                    (self.q / rhs.q).value
+                }
             }
-        }
-        impl FromStr for $t {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<$t, Error> {
-                $t::parse(s)
+            impl PartialEq for $t {
+                fn eq(&self, other: &$t) -> bool {
+                    self.q == other.q
+                }
             }
-        }
-        impl $t {
-            /// True when the value is a finite number.
-            pub fn is_finite(&self) -> bool {
-                self.q.value.is_finite()
+            impl PartialOrd for $t {
+                fn partial_cmp(&self, other: &$t) -> Option<Ordering> {
+                    self.q.partial_cmp(&other.q)
+                }
             }
-            /// The larger of two values.
-            pub fn max(self, other: $t) -> $t {
-                if other > self { other } else { self }
+            impl Sum for $t {
+                fn sum<I: Iterator<Item = $t>>(iter: I) -> $t {
+                    iter.fold($t::default(), |a, b| a + b)
+                }
             }
-            /// The smaller of two values.
-            pub fn min(self, other: $t) -> $t {
-                if other < self { other } else { self }
+            impl FromStr for $t {
+                type Err = Error;
+                fn from_str(s: &str) -> Result<$t, Error> {
+                    $t::parse(s)
+                }
             }
-        }
+            impl $t {
+                /// True when the value is a finite number.
+                pub fn is_finite(&self) -> bool {
+                    self.q.value.is_finite()
+                }
+                /// The larger of two values.
+                pub fn max(self, other: $t) -> $t {
+                    if other > self { other } else { self }
+                }
+                /// The smaller of two values.
+                pub fn min(self, other: $t) -> $t {
+                    if other < self { other } else { self }
+                }
+            }
+        };
     };
 }
 

@@ -1,0 +1,101 @@
+"""One real-browser test: JupyterLab served on 127.0.0.1, opened in headless Chromium
+(Playwright driving Debian's chromium), the scaling-journey notebook run with its
+outputs cleared, and its chart visible in the page."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import nbformat
+import pytest
+from playwright.sync_api import sync_playwright
+
+from conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def lab(tmp_path):
+    nb = nbformat.read(ROOT / "notebooks" / "scaling-journey.ipynb", as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    nbformat.write(nb, tmp_path / "journey.ipynb")
+    port, token = free_port(), "napkin-browser-test"
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "jupyter", "lab", "--no-browser",
+            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start: " + (tmp_path / "lab.log").read_text()[-2000:])
+    yield url, token, tmp_path
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/test installs it)")
+def test_chart_renders_in_jupyterlab(lab):
+    url, token, tmp_path = lab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{url}/lab/tree/journey.ipynb?token={token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+            " && window.jupyterapp.shell.currentWidget.sessionContext"
+            " && window.jupyterapp.shell.currentWidget.sessionContext.session",
+            timeout=120_000,
+        )
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        chart = page.wait_for_selector(
+            ".jp-OutputArea-output .jp-RenderedSVG img, .jp-OutputArea-output .jp-RenderedSVG svg",
+            timeout=900_000,
+        )
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 200, box
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(tmp_path / "jupyterlab.png"))
+        errors = page.query_selector_all(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        assert not [e.inner_text() for e in errors if "error" in e.inner_text().lower()]
+        if os.environ.get("NAPKIN_SCREENSHOT"):
+            shutil.copy(tmp_path / "jupyterlab.png", os.environ["NAPKIN_SCREENSHOT"])
+        browser.close()
