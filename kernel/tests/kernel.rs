@@ -1,0 +1,347 @@
+//! End-to-end tests: the real `napkin-kernel` binary, the real evcxr evaluator, a Jupyter
+//! client over real ZeroMQ sockets on 127.0.0.1.
+//!
+//! Real evaluations cost a compile each (the first one much more), so one test runs a whole
+//! notebook session on one kernel, and another checks everything that needs no evaluation.
+
+mod util;
+
+use std::time::{Duration, Instant};
+
+use jupyter_protocol::{
+    CommInfoRequest, CompleteRequest, HistoryRequest, InterruptRequest, IsCompleteRequest,
+    JupyterMessageContent, KernelInfoRequest, ShutdownRequest,
+};
+use serde_json::{Value, json};
+use zeromq::{SocketRecv, SocketSend};
+
+use util::{EVAL, FIRST_EVAL, KernelProcess, QUICK};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protocol_requests_are_answered_without_waiting_for_the_evaluator() {
+    let mut kernel = KernelProcess::spawn().await;
+    let mut client = kernel.connect().await;
+
+    let request = client.send_shell(KernelInfoRequest {}).await;
+    let reply = client.shell_reply(&request, QUICK).await;
+    println!(
+        "spawn → kernel_info_reply: {:?}",
+        kernel.spawned_at.elapsed()
+    );
+    let info = serde_json::to_value(&reply.content).unwrap();
+    assert_eq!(info["implementation"], "napkin");
+    assert_eq!(info["protocol_version"], "5.3");
+    assert_eq!(info["language_info"]["name"], "rust");
+    assert_eq!(info["language_info"]["file_extension"], ".rs");
+    assert!(
+        info["language_info"]["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("1.")
+    );
+    let status = client.iopub_until_idle(&request, QUICK).await;
+    assert_eq!(
+        status.first().map(|m| m.header.msg_type.as_str()),
+        Some("status")
+    );
+
+    // Heartbeat echoes exactly what it receives.
+    let mut heartbeat = jupyter_zmq_client::create_client_heartbeat_connection(&kernel.connection)
+        .await
+        .unwrap();
+    heartbeat
+        .socket
+        .send(zeromq::ZmqMessage::from(b"napkin-ping".to_vec()))
+        .await
+        .unwrap();
+    let echo = tokio::time::timeout(QUICK, heartbeat.socket.recv())
+        .await
+        .expect("heartbeat in time")
+        .unwrap();
+    assert_eq!(
+        echo.get(0).map(|frame| frame.to_vec()),
+        Some(b"napkin-ping".to_vec())
+    );
+
+    let request = client.send_control(KernelInfoRequest {}).await;
+    let reply = client.control_reply(&request, QUICK).await;
+    assert_eq!(reply.header.msg_type, "kernel_info_reply");
+
+    for (code, status, indent) in [
+        ("let x = 1;", "complete", ""),
+        ("fn main() {", "incomplete", "    "),
+        ("let s = r#\"unterminated", "incomplete", ""),
+        ("let x =", "incomplete", "    "),
+        ("foo(]", "invalid", ""),
+    ] {
+        let request = client
+            .send_shell(IsCompleteRequest { code: code.into() })
+            .await;
+        let reply =
+            serde_json::to_value(client.shell_reply(&request, QUICK).await.content).unwrap();
+        assert_eq!(
+            (reply["status"].as_str(), reply["indent"].as_str()),
+            (Some(status), Some(indent)),
+            "{code:?}"
+        );
+    }
+
+    let request = client
+        .send_shell(CommInfoRequest { target_name: None })
+        .await;
+    let reply = serde_json::to_value(client.shell_reply(&request, QUICK).await.content).unwrap();
+    assert_eq!(reply["status"], "ok");
+    assert_eq!(reply["comms"], json!({}));
+
+    let request = client
+        .send_shell(HistoryRequest::Tail {
+            n: 10,
+            output: false,
+            raw: true,
+        })
+        .await;
+    let reply = serde_json::to_value(client.shell_reply(&request, QUICK).await.content).unwrap();
+    assert_eq!(reply["history"], json!([]));
+
+    let request = client
+        .send_control(ShutdownRequest { restart: false })
+        .await;
+    let reply = serde_json::to_value(client.control_reply(&request, QUICK).await.content).unwrap();
+    assert_eq!(reply["status"], "ok");
+    assert_eq!(reply["restart"], false);
+    assert!(
+        kernel.wait_for_exit(Duration::from_secs(30)).await,
+        "clean exit"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_notebook_session_runs_rust() {
+    let mut kernel = KernelProcess::spawn().await;
+    let mut client = kernel.connect().await;
+
+    // The first evaluation waits for evcxr to finish starting.
+    let started = Instant::now();
+    let cell = client.execute("1 + 1", FIRST_EVAL).await;
+    println!(
+        "first evaluation (including evcxr start-up): {:?}",
+        started.elapsed()
+    );
+    assert_eq!(cell.status(), "ok", "{}", cell.reply);
+    assert_eq!(cell.reply["execution_count"], 1);
+    assert_eq!(cell.result_text().as_deref(), Some("2"));
+    assert_eq!(
+        cell.types(),
+        ["status", "execute_input", "execute_result", "status"]
+    );
+
+    // Streams arrive in order within each stream.
+    let cell = client
+        .execute("println!(\"a\"); eprintln!(\"b\"); println!(\"c\");", EVAL)
+        .await;
+    assert_eq!(cell.status(), "ok", "{}", cell.reply);
+    assert_eq!(cell.stream("stdout"), "a\nc\n");
+    assert_eq!(cell.stream("stderr"), "b\n");
+
+    let cell = client.execute("let abc_def = 1;", EVAL).await;
+    assert_eq!(cell.status(), "ok", "{}", cell.reply);
+
+    // A compile error is an error reply with the compiler's message.
+    let cell = client.execute("let wrong: i32 = \"text\";", EVAL).await;
+    assert_eq!(cell.status(), "error");
+    assert_eq!(cell.reply["ename"], "CompileError");
+    assert!(
+        cell.reply["evalue"]
+            .as_str()
+            .unwrap()
+            .contains("mismatched types"),
+        "{}",
+        cell.reply
+    );
+    assert!(cell.types().contains(&"error".to_owned()));
+
+    // A panic is an error, and earlier variables survive it.
+    let cell = client.execute("panic!(\"boom\");", EVAL).await;
+    assert_eq!(
+        cell.status(),
+        "error",
+        "{} {:?} stderr={:?} stdout={:?}",
+        cell.reply,
+        cell.types(),
+        cell.stream("stderr"),
+        cell.stream("stdout")
+    );
+    assert_eq!(cell.reply["ename"], "Panic");
+    assert!(
+        cell.reply["evalue"].as_str().unwrap().contains("boom"),
+        "{}",
+        cell.reply
+    );
+    let cell = client.execute("abc_def + 41", EVAL).await;
+    assert_eq!(cell.result_text().as_deref(), Some("42"), "{}", cell.reply);
+
+    // Completion of a variable defined in an earlier cell.
+    let request = client
+        .send_shell(CompleteRequest {
+            code: "abc_".into(),
+            cursor_pos: 4,
+        })
+        .await;
+    let reply = serde_json::to_value(client.shell_reply(&request, EVAL).await.content).unwrap();
+    assert_eq!(reply["status"], "ok");
+    assert_eq!(reply["cursor_end"], 4);
+    let matches: Vec<&str> = reply["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(matches.contains(&"abc_def"), "{reply}");
+    assert_eq!(reply["cursor_start"], 0);
+
+    // History lists this session's cells.
+    let request = client
+        .send_shell(HistoryRequest::Tail {
+            n: 100,
+            output: false,
+            raw: true,
+        })
+        .await;
+    let reply = serde_json::to_value(client.shell_reply(&request, QUICK).await.content).unwrap();
+    let history = reply["history"].as_array().unwrap();
+    assert_eq!(history.len(), 6, "{reply}");
+    assert_eq!(history[0], json!([1, 1, "1 + 1"]));
+    assert_eq!(history[5], json!([1, 6, "abc_def + 41"]));
+
+    // An endless loop is interrupted; the kernel is idle again within seconds.
+    let looping = client
+        .send_shell(jupyter_protocol::ExecuteRequest::new(
+            "println!(\"looping\"); loop {}".into(),
+        ))
+        .await;
+    client
+        .wait_iopub(&looping, EVAL, |m| m.header.msg_type == "stream")
+        .await;
+    let interrupted_at = Instant::now();
+    let request = client.send_control(InterruptRequest {}).await;
+    let reply = client.control_reply(&request, QUICK).await;
+    assert_eq!(reply.header.msg_type, "interrupt_reply");
+    let cell = client.collect(&looping, QUICK).await;
+    println!("interrupt → idle: {:?}", interrupted_at.elapsed());
+    assert_eq!(cell.status(), "error");
+    assert_eq!(cell.reply["ename"], "Interrupted");
+    assert!(
+        cell.stream("stderr").contains("variables were lost"),
+        "{:?}",
+        cell.types()
+    );
+    let cell = client.execute("2 + 3", EVAL).await;
+    assert_eq!(cell.result_text().as_deref(), Some("5"), "{}", cell.reply);
+
+    // A request signed with the wrong key is dropped; a correctly signed one runs.
+    let marker = std::env::temp_dir().join(format!("napkin-kernel-test-{}", uuid::Uuid::new_v4()));
+    let forged_path = marker.with_extension("forged");
+    let genuine_path = marker.with_extension("genuine");
+    let mut forged_connection = kernel.connection.clone();
+    forged_connection.key = "not-the-key".into();
+    let mut forger = jupyter_zmq_client::create_client_shell_connection_with_identity(
+        &forged_connection,
+        &client.session,
+        jupyter_zmq_client::peer_identity_for_session("forger").unwrap(),
+    )
+    .await
+    .unwrap();
+    let forged = jupyter_protocol::ExecuteRequest::new(format!(
+        "std::fs::write({:?}, \"x\").unwrap();",
+        forged_path.display().to_string()
+    ));
+    forger.send(forged.into()).await.unwrap();
+    assert!(
+        tokio::time::timeout(Duration::from_secs(2), forger.read())
+            .await
+            .is_err(),
+        "a forged request must get no reply"
+    );
+    let cell = client
+        .execute(
+            &format!(
+                "std::fs::write({:?}, \"x\").unwrap();",
+                genuine_path.display().to_string()
+            ),
+            EVAL,
+        )
+        .await;
+    assert_eq!(cell.status(), "ok", "{}", cell.reply);
+    assert!(genuine_path.exists(), "the signed request ran");
+    assert!(!forged_path.exists(), "the forged request must not run");
+    assert!(
+        kernel.stderr().contains("signature does not match"),
+        "{}",
+        kernel.stderr()
+    );
+    let _ = std::fs::remove_file(&genuine_path);
+
+    let request = client
+        .send_control(ShutdownRequest { restart: false })
+        .await;
+    let reply = client.control_reply(&request, QUICK).await;
+    assert!(matches!(
+        reply.content,
+        JupyterMessageContent::ShutdownReply(_)
+    ));
+    assert!(
+        kernel.wait_for_exit(Duration::from_secs(30)).await,
+        "clean exit"
+    );
+}
+
+/// Like ipykernel, a kernel whose launcher (`JPY_PARENT_PID`) dies shuts itself down instead
+/// of lingering as an orphan.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kernel_whose_launcher_dies_shuts_itself_down() {
+    use std::io::BufRead;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (connection, path, listeners) = util::connection_file(dir.path()).await;
+    // The shell is the launcher: it starts the kernel in the background, reports its pid,
+    // then becomes `sleep` (same pid) until killed.
+    let mut launcher = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(r#"JPY_PARENT_PID=$$ "$0" --connection-file "$1" 2>/dev/null & echo $!; exec sleep 600"#)
+        .arg(env!("CARGO_BIN_EXE_napkin-kernel"))
+        .arg(&path)
+        .env("EVCXR_TMPDIR", dir.path().join("evcxr"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(listeners);
+    let mut line = String::new();
+    std::io::BufReader::new(launcher.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let kernel_pid: u32 = line.trim().parse().unwrap();
+
+    let mut client = util::Client::connect(&connection).await;
+    let request = client.send_shell(KernelInfoRequest {}).await;
+    client.shell_reply(&request, QUICK).await;
+
+    launcher.kill().unwrap();
+    launcher.wait().unwrap();
+    let gone = || {
+        // Exited: no process, or a zombie nobody has reaped yet.
+        std::fs::read_to_string(format!("/proc/{kernel_pid}/stat")).map_or(true, |stat| {
+            stat.rsplit(')')
+                .next()
+                .is_some_and(|state| state.trim_start().starts_with('Z'))
+        })
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !gone() {
+        assert!(
+            Instant::now() < deadline,
+            "the orphaned kernel is still running"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

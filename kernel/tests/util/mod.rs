@@ -1,0 +1,363 @@
+//! Shared helpers for the integration tests: spawn the real `napkin-kernel` binary on free
+//! local ports and talk to it as a Jupyter client over real ZeroMQ sockets.
+
+#![allow(dead_code)] // Each test file uses a different subset.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use jupyter_protocol::{
+    ConnectionInfo, ExecuteRequest, ExecutionState, JupyterMessage, JupyterMessageContent,
+    Transport,
+};
+use jupyter_zmq_client::{
+    ClientControlConnection, ClientIoPubConnection, ClientShellConnection,
+    create_client_control_connection, create_client_iopub_connection,
+    create_client_shell_connection_with_identity, peek_ports_with_listeners,
+    peer_identity_for_session, wait_for_iopub_welcome,
+};
+use serde_json::Value;
+
+/// Generous: the first evcxr evaluation compiles its runtime and can take a minute.
+pub const FIRST_EVAL: Duration = Duration::from_secs(300);
+/// Later evaluations.
+pub const EVAL: Duration = Duration::from_secs(120);
+/// Requests that never touch the evaluator.
+pub const QUICK: Duration = Duration::from_secs(10);
+
+/// A running kernel process and its connection file.
+pub struct KernelProcess {
+    /// The kernel process.
+    pub child: tokio::process::Child,
+    /// What its connection file says.
+    pub connection: ConnectionInfo,
+    /// When it was spawned, for start-up timings.
+    pub spawned_at: Instant,
+    stderr_log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl KernelProcess {
+    /// Writes a connection file for free ports on 127.0.0.1 and starts the kernel binary.
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (connection, path, listeners) = connection_file(dir.path()).await;
+        let stderr_log = dir.path().join("kernel-stderr.log");
+        let stderr = std::fs::File::create(&stderr_log).unwrap();
+        let spawned_at = Instant::now();
+        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
+            .arg("--connection-file")
+            .arg(&path)
+            // Keep evcxr's build directory inside the test's temporary directory, so it is
+            // removed even when the kernel is stopped before evcxr could clean up.
+            .env("EVCXR_TMPDIR", dir.path().join("evcxr"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .kill_on_drop(true)
+            .spawn()
+            .expect("spawn napkin-kernel");
+        // Release the reserved ports only now, so nothing else grabs them meanwhile.
+        drop(listeners);
+        Self {
+            child,
+            connection,
+            spawned_at,
+            stderr_log,
+            _dir: dir,
+        }
+    }
+
+    /// Connects a client (shell, IOPub after its welcome, control).
+    pub async fn connect(&self) -> Client {
+        Client::connect(&self.connection).await
+    }
+
+    /// The kernel's stderr so far.
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(&self.stderr_log).unwrap_or_default()
+    }
+
+    /// Waits for the process to exit and returns whether it exited successfully.
+    pub async fn wait_for_exit(&mut self, within: Duration) -> bool {
+        let status = tokio::time::timeout(within, self.child.wait())
+            .await
+            .expect("kernel process exits in time")
+            .expect("wait for kernel");
+        status.success()
+    }
+}
+
+impl Drop for KernelProcess {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("---- napkin-kernel stderr ----\n{}", self.stderr());
+        }
+    }
+}
+
+/// Writes a connection file for free ports on 127.0.0.1 into `dir`. The returned listeners
+/// hold the ports; drop them right after starting the kernel.
+pub async fn connection_file(
+    dir: &std::path::Path,
+) -> (ConnectionInfo, PathBuf, Vec<tokio::net::TcpListener>) {
+    let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let (ports, listeners) = peek_ports_with_listeners(ip, 5).await.expect("free ports");
+    let connection = ConnectionInfo {
+        ip: ip.to_string(),
+        transport: Transport::TCP,
+        shell_port: ports[0],
+        iopub_port: ports[1],
+        stdin_port: ports[2],
+        control_port: ports[3],
+        hb_port: ports[4],
+        key: uuid::Uuid::new_v4().to_string(),
+        signature_scheme: "hmac-sha256".into(),
+        kernel_name: Some("napkin".into()),
+    };
+    let path = dir.join("connection.json");
+    std::fs::write(&path, serde_json::to_string(&connection).unwrap()).unwrap();
+    (connection, path, listeners)
+}
+
+/// A Jupyter client connected to one kernel.
+pub struct Client {
+    /// This client's session id.
+    pub session: String,
+    /// Requests and replies.
+    pub shell: ClientShellConnection,
+    /// Broadcasts, subscribed to everything.
+    pub iopub: ClientIoPubConnection,
+    /// Urgent requests.
+    pub control: ClientControlConnection,
+    /// IOPub messages received but not yet claimed.
+    pending: Vec<JupyterMessage>,
+}
+
+/// What a cell produced: the reply content and its IOPub messages (busy … idle).
+pub struct Execution {
+    /// The `execute_reply` content.
+    pub reply: Value,
+    /// The request's IOPub messages, busy to idle.
+    pub iopub: Vec<JupyterMessage>,
+}
+
+impl Execution {
+    /// The reply's `status`.
+    pub fn status(&self) -> &str {
+        self.reply["status"].as_str().unwrap_or("")
+    }
+
+    /// The `text/plain` of the `execute_result`, if any.
+    pub fn result_text(&self) -> Option<String> {
+        self.iopub.iter().find_map(|m| match &m.content {
+            JupyterMessageContent::ExecuteResult(result) => serde_json::to_value(&result.data)
+                .ok()?["text/plain"]
+                .as_str()
+                .map(str::to_owned),
+            _ => None,
+        })
+    }
+
+    /// Concatenated text written to `stream` ("stdout" or "stderr").
+    pub fn stream(&self, stream: &str) -> String {
+        self.iopub
+            .iter()
+            .filter_map(|m| match &m.content {
+                JupyterMessageContent::StreamContent(s) => {
+                    let name = serde_json::to_value(&s.name).ok()?;
+                    (name == stream).then(|| s.text.clone())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The message types published, in order.
+    pub fn types(&self) -> Vec<String> {
+        self.iopub
+            .iter()
+            .map(|m| m.header.msg_type.clone())
+            .collect()
+    }
+}
+
+impl Client {
+    /// Connects to `connection` and waits for IOPub's welcome (JEP 65).
+    pub async fn connect(connection: &ConnectionInfo) -> Self {
+        let session = uuid::Uuid::new_v4().to_string();
+        let identity = peer_identity_for_session(&session).unwrap();
+        let shell = retry("shell", || {
+            create_client_shell_connection_with_identity(connection, &session, identity.clone())
+        })
+        .await;
+        let mut iopub = retry("iopub", || {
+            create_client_iopub_connection(connection, "", &session)
+        })
+        .await;
+        let control = retry("control", || {
+            create_client_control_connection(connection, &session)
+        })
+        .await;
+        let welcome = wait_for_iopub_welcome(&mut iopub, QUICK)
+            .await
+            .expect("iopub readable");
+        assert_eq!(
+            welcome.as_deref(),
+            Some(""),
+            "iopub_welcome for the empty topic"
+        );
+        Self {
+            session,
+            shell,
+            iopub,
+            control,
+            pending: Vec::new(),
+        }
+    }
+
+    /// Sends `content` on shell and returns the request (for matching replies).
+    pub async fn send_shell(
+        &mut self,
+        content: impl Into<JupyterMessageContent>,
+    ) -> JupyterMessage {
+        let request = JupyterMessage::new(content.into(), None);
+        self.shell.send(request.clone()).await.expect("shell send");
+        request
+    }
+
+    /// Sends `content` on control and returns the request.
+    pub async fn send_control(
+        &mut self,
+        content: impl Into<JupyterMessageContent>,
+    ) -> JupyterMessage {
+        let request = JupyterMessage::new(content.into(), None);
+        self.control
+            .send(request.clone())
+            .await
+            .expect("control send");
+        request
+    }
+
+    /// The shell reply to `request`.
+    pub async fn shell_reply(
+        &mut self,
+        request: &JupyterMessage,
+        within: Duration,
+    ) -> JupyterMessage {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let reply = tokio::time::timeout_at(deadline, self.shell.read())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("no {} reply within {within:?}", request.header.msg_type)
+                })
+                .expect("shell read");
+            if is_child_of(&reply, request) {
+                return reply;
+            }
+        }
+    }
+
+    /// The control reply to `request`.
+    pub async fn control_reply(
+        &mut self,
+        request: &JupyterMessage,
+        within: Duration,
+    ) -> JupyterMessage {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let reply = tokio::time::timeout_at(deadline, self.control.read())
+                .await
+                .unwrap_or_else(|_| {
+                    panic!("no {} reply within {within:?}", request.header.msg_type)
+                })
+                .expect("control read");
+            if is_child_of(&reply, request) {
+                return reply;
+            }
+        }
+    }
+
+    /// Waits for the first IOPub message for `request` satisfying `wanted`.
+    pub async fn wait_iopub(
+        &mut self,
+        request: &JupyterMessage,
+        within: Duration,
+        wanted: impl Fn(&JupyterMessage) -> bool,
+    ) {
+        let deadline = tokio::time::Instant::now() + within;
+        while !self
+            .pending
+            .iter()
+            .any(|m| is_child_of(m, request) && wanted(m))
+        {
+            let message = tokio::time::timeout_at(deadline, self.iopub.read())
+                .await
+                .expect("iopub message in time")
+                .expect("iopub read");
+            self.pending.push(message);
+        }
+    }
+
+    /// IOPub messages for `request`, from busy up to and including idle.
+    pub async fn iopub_until_idle(
+        &mut self,
+        request: &JupyterMessage,
+        within: Duration,
+    ) -> Vec<JupyterMessage> {
+        self.wait_iopub(request, within, |m| {
+            matches!(&m.content, JupyterMessageContent::Status(s) if s.execution_state == ExecutionState::Idle)
+        })
+        .await;
+        let (mine, others) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|m| is_child_of(m, request));
+        self.pending = others;
+        mine
+    }
+
+    /// Runs `code` and collects its reply and IOPub messages.
+    pub async fn execute(&mut self, code: &str, within: Duration) -> Execution {
+        let request = self.send_shell(ExecuteRequest::new(code.into())).await;
+        self.collect(&request, within).await
+    }
+
+    /// Collects the reply and IOPub messages of an already sent execute request.
+    pub async fn collect(&mut self, request: &JupyterMessage, within: Duration) -> Execution {
+        let reply = self.shell_reply(request, within).await;
+        let iopub = self.iopub_until_idle(request, QUICK).await;
+        Execution {
+            reply: serde_json::to_value(&reply.content).unwrap(),
+            iopub,
+        }
+    }
+}
+
+/// Retries connecting until the kernel has bound its sockets (as libzmq clients do).
+async fn retry<T, F, Fut>(socket: &str, mut connect: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = jupyter_zmq_client::Result<T>>,
+{
+    let deadline = Instant::now() + QUICK;
+    loop {
+        match connect().await {
+            Ok(connection) => return connection,
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(error) => panic!("cannot connect the {socket} socket: {error}"),
+        }
+    }
+}
+
+/// Whether `message` answers `request`.
+pub fn is_child_of(message: &JupyterMessage, request: &JupyterMessage) -> bool {
+    message
+        .parent_header
+        .as_ref()
+        .is_some_and(|parent| parent.msg_id == request.header.msg_id)
+}
