@@ -46,6 +46,8 @@ pub mod table;
 pub use error::Error;
 /// polars, re-exported so notebooks and scripts use the same version napkin does.
 pub use polars;
+/// uom, re-exported: the units library under napkin's quantities.
+pub use uom;
 
 /// Everything a notebook cell or script needs: `use napkin::prelude::*;`.
 pub mod prelude {

@@ -27,6 +27,9 @@ pub enum Command {
     Install(LocationArgs),
     /// Remove the "napkin" kernelspec.
     Uninstall(LocationArgs),
+    /// Compile napkin and its dependencies into the kernel's build cache now, so the first
+    /// notebook does not wait for them (install does this unless given --no-warm).
+    Warm,
 }
 
 /// Where the kernelspec lives (default: the active virtualenv if any, else the user).
@@ -42,6 +45,9 @@ pub struct LocationArgs {
     /// DIR/share/jupyter.
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
+    /// With install: do not compile the dependency cache now (the first cell will).
+    #[arg(long)]
+    pub no_warm: bool,
 }
 
 impl LocationArgs {

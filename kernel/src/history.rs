@@ -2,8 +2,8 @@
 //!
 //! History lives in memory for the life of the process. Each stored cell (an `execute_request`
 //! with `store_history` and not `silent`) takes the next execution count as its line number.
-//! Sessions are numbered from 1; an in-place restart starts a new session and resets the
-//! counter, so `(session, line)` pairs stay unique. Query semantics follow IPython's history
+//! There is one session (number 1): a restart is a new process with a new history. Query
+//! semantics follow IPython's history
 //! manager: `range` with `stop == 0` means "to the end", session numbers `<= 0` count back from
 //! the current session, and `search` patterns are globs (`*` and `?`).
 
@@ -63,12 +63,6 @@ impl History {
             input,
             output,
         });
-    }
-
-    /// Starts a new session (after a restart): the counter goes back to 0.
-    pub fn new_session(&mut self) {
-        self.session += 1;
-        self.execution_count = 0;
     }
 
     /// The last `n` entries, oldest first.
@@ -201,18 +195,5 @@ mod tests {
         assert_eq!(lines(history.search("*a*", 2, false)), vec![3, 4]);
         assert_eq!(lines(history.search("let ? = 1;", 0, false)), vec![1]);
         assert!(history.search("nothing*", 0, false).is_empty());
-    }
-
-    #[test]
-    fn a_new_session_restarts_the_counter() {
-        let mut history = sample();
-        history.new_session();
-        let line = history.next_execution_count();
-        history.record(line, "b".into(), None);
-        assert_eq!(line, 1);
-        assert_eq!(lines(history.range(None, 0, 0)), vec![1]);
-        assert_eq!(history.range(Some(-1), 0, 0).len(), 4);
-        assert_eq!(history.tail(2)[0].session, 1);
-        assert_eq!(history.tail(2)[1].session, 2);
     }
 }

@@ -27,6 +27,7 @@ use anyhow::Context as _;
 use clap::Parser as _;
 
 use crate::cli::{Cli, Command};
+use crate::eval::EvalError;
 use crate::eval::Evaluator;
 use crate::eval::evcxr::EvcxrEvaluator;
 
@@ -43,7 +44,11 @@ fn main() -> anyhow::Result<()> {
                 install::KERNEL_NAME,
                 dir.display()
             );
+            if !args.no_warm {
+                warm()?;
+            }
         }
+        Some(Command::Warm) => warm()?,
         Some(Command::Uninstall(args)) => match install::uninstall(&args.location())? {
             Some(dir) => println!(
                 "Removed the {} kernelspec from {}",
@@ -74,5 +79,24 @@ fn main() -> anyhow::Result<()> {
             result?;
         }
     }
+    Ok(())
+}
+
+/// Compiles napkin and its dependencies into the kernel's build cache, showing cargo's
+/// progress, and says how long it took.
+fn warm() -> anyhow::Result<()> {
+    let start = std::time::Instant::now();
+    println!("Warming the napkin-kernel build cache (napkin, polars, plotters, uom)…");
+    let fail = |e: EvalError| anyhow::anyhow!("{}: {}", e.ename, e.evalue);
+    let mut evaluator = EvcxrEvaluator::new().map_err(fail)?;
+    evaluator.warm().map_err(fail)?;
+    println!(
+        "Build cache ready in {} ({:.0} s).",
+        evaluator.build_dir().map_or_else(
+            || "a temporary directory".into(),
+            |d| d.display().to_string()
+        ),
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -2,23 +2,46 @@
 //!
 //! evcxr compiles each cell into a shared library and runs it in a child process. The child's
 //! stdout and stderr lines arrive on channels; two reader threads forward them to whichever
-//! cell is running, as they arrive. evcxr catches panics itself (so variables survive them) and
-//! reports success, so a panic is recognised from its `thread '…' panicked at` line on stderr
-//! and turned into an error for the cell. Interrupting kills the child process, which evcxr
-//! restarts on the next use; the variables defined so far are lost.
+//! cell is running, as they arrive. On top of evcxr this evaluator:
 //!
-//! This is deliberately minimal; it is the one file that knows about evcxr.
+//! - builds in a persistent, locked slot of [`build_dir`], so compiled dependencies survive
+//!   the session, and loads napkin (`use napkin::prelude::*;`) before the first cell;
+//! - turns napkin's one-line display markers into `display_data` as they arrive, and flushes a
+//!   `print!` without a newline at the end of the cell's statements;
+//! - names a variable's type with the compiler when rust-analyzer cannot ([`typefix`]);
+//! - shows cargo's `Compiling …` progress in the cell ([`progress`]);
+//! - never lets rust-analyzer run `rustup component add rust-src`: without the component it
+//!   points rust-analyzer at an empty source tree and says so in the first cell.
+//!
+//! evcxr catches panics itself (so variables survive them) and reports success, so a panic is
+//! recognised from its `thread '…' panicked at` line on stderr and turned into an error for
+//! the cell. Interrupting kills the child process, which evcxr restarts on the next use; the
+//! variables defined so far are lost, and the cell's output says so.
+//!
+//! This is the one file that knows about evcxr.
 
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use evcxr::{CommandContext, EvalCallbacks, EvalContextOutputs};
 
+use super::build_dir::{self, BuildDir};
 use super::{
     Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, Output, OutputSink,
-    StreamName,
+    StreamName, progress, typefix,
 };
+
+/// Marks the end of a cell's statements on stdout, so a `print!` without a newline is flushed.
+const EOL_MARKER: &str = "\u{1}NAPKIN_EOL";
+/// napkin's one-line rich output (see `napkin::display::DISPLAY_MARKER`).
+const DISPLAY_MARKER: &str = "\u{1}NAPKIN_DISPLAY ";
+/// The optimisation level of cells and their dependencies.
+const OPT_LEVEL: &str = "1";
+/// The variable napkin's `display` checks to print one-line markers.
+const KERNEL_ENV: &str = "NAPKIN_KERNEL";
 
 /// How long stderr must stay silent after a cell before its output is considered complete
 /// (stderr is read on its own thread, so its last lines can trail the end of the cell).
@@ -31,6 +54,12 @@ pub struct EvcxrEvaluator {
     context: CommandContext,
     cell: Arc<Mutex<CellOutput>>,
     interrupt: Arc<EvcxrInterrupt>,
+    /// Crates the session depends on directly (`napkin`, and each `:dep`).
+    direct_deps: BTreeSet<String>,
+    napkin_loaded: bool,
+    /// Things to tell the user once, in the first cell's output.
+    notes: Vec<String>,
+    build_dir: Option<BuildDir>,
 }
 
 /// Routing state for the child's output: which cell it belongs to, and any panic seen.
@@ -41,6 +70,11 @@ struct CellOutput {
     last_stderr: Option<Instant>,
     /// Blank stderr lines not yet forwarded: Rust prints one before a panic message.
     held_blank_lines: usize,
+    /// The answer of a type probe, captured instead of shown.
+    probe: Option<String>,
+    /// Crates compiled during this cell, and the total if known.
+    compiled: usize,
+    total: Option<usize>,
 }
 
 /// Kills evcxr's child process to stop a running cell.
@@ -65,14 +99,29 @@ impl Interrupt for EvcxrInterrupt {
 }
 
 impl EvcxrEvaluator {
-    /// Starts evcxr (this compiles a first trivial cell, which takes a few seconds).
+    /// Starts evcxr in a persistent build directory (this compiles a first trivial cell,
+    /// which takes a few seconds).
     pub fn new() -> Result<Self, EvalError> {
-        let (context, outputs) = CommandContext::new()
+        let mut notes = Vec::new();
+        let build_dir = prepare_environment(&mut notes);
+        let (mut context, outputs) = CommandContext::new()
+            .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
+        // evcxr builds everything (cells and dependencies) at one opt-level; 1 compiles polars
+        // much faster than evcxr's default 2 and still runs sweeps and charts quickly.
+        context
+            .set_opt_level(OPT_LEVEL)
             .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
         let EvalContextOutputs { stdout, stderr } = outputs;
         let cell = Arc::new(Mutex::new(CellOutput::default()));
         forward(move || stdout.recv().ok(), StreamName::Stdout, &cell)?;
         forward(move || stderr.recv().ok(), StreamName::Stderr, &cell)?;
+        let progress_cell = Arc::clone(&cell);
+        let crate_dir = build_dir.as_ref().map(|d| d.path.clone());
+        if let Err(error) = progress::tap_stderr(move |name| {
+            show_progress(&progress_cell, name, crate_dir.as_deref());
+        }) {
+            log!("compile progress will only reach the server log: {error}");
+        }
         let interrupt = Arc::new(EvcxrInterrupt {
             process: context.process_handle(),
             running: AtomicBool::new(false),
@@ -82,7 +131,126 @@ impl EvcxrEvaluator {
             context,
             cell,
             interrupt,
+            direct_deps: BTreeSet::from(["napkin".to_string()]),
+            napkin_loaded: false,
+            notes,
+            build_dir,
         })
+    }
+
+    /// Compiles napkin and its dependencies into this evaluator's build directory without a
+    /// notebook (what `napkin-kernel warm` runs), printing cargo's progress.
+    pub fn warm(&mut self) -> Result<(), EvalError> {
+        self.load_napkin()?;
+        let sample = "let _w = Workload::new(users(1e6), per_user_per_day(10.0)).estimate().unwrap();\n\
+                      let _f = Sweep::new(_w.workload).vary(Param::Users, [1e3, 1e6]).run().unwrap();\n\
+                      let _c = Chart::journey(&_w.workload).unwrap().to_svg().unwrap().len();";
+        self.run(sample).map(|_| ())
+    }
+
+    /// The build directory, if a persistent one is in use.
+    pub fn build_dir(&self) -> Option<&Path> {
+        self.build_dir.as_ref().map(|d| d.path.as_path())
+    }
+
+    /// `:dep napkin` and `use napkin::prelude::*;`, once.
+    fn load_napkin(&mut self) -> Result<(), EvalError> {
+        if self.napkin_loaded {
+            return Ok(());
+        }
+        let path = napkin_path();
+        let dep = format!(
+            ":dep napkin = {{ path = {:?} }}",
+            path.display().to_string()
+        );
+        self.run(&dep)?;
+        self.run("use napkin::prelude::*;")?;
+        self.napkin_loaded = true;
+        Ok(())
+    }
+
+    /// Runs code through evcxr with the current sink, mapping its errors.
+    fn run(&mut self, code: &str) -> Result<evcxr::EvalOutputs, EvalError> {
+        self.interrupt.interrupted.store(false, Ordering::SeqCst);
+        self.interrupt.running.store(true, Ordering::SeqCst);
+        let result = self
+            .context
+            .execute_with_callbacks(code, &mut EvalCallbacks::default());
+        self.interrupt.running.store(false, Ordering::SeqCst);
+        let interrupted = self.interrupt.interrupted.swap(false, Ordering::SeqCst);
+        result.map_err(|error| describe(error, interrupted, code))
+    }
+
+    /// Asks the compiler for the type of `name` as `code` defines it, in a form a cell can
+    /// write (see [`typefix`]).
+    fn probe_type(&mut self, code: &str, name: &str) -> Option<String> {
+        let existing: Vec<(String, String)> = self
+            .context
+            .variables_and_types()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let probe = typefix::probe(code, &existing, &[name]);
+        let sink = lock(&self.cell).sink.take();
+        lock(&self.cell).probe = None;
+        let ran = self.run(&probe);
+        let answer = {
+            let mut cell = lock(&self.cell);
+            cell.sink = sink;
+            cell.probe.take()
+        };
+        if let Err(error) = ran {
+            log!("type probe for `{name}` failed: {}", error.evalue);
+            return None;
+        }
+        let printed = typefix::parse_tuple(&answer?);
+        typefix::nameable(printed.first()?, &self.direct_deps)
+    }
+    /// Runs a cell; when evcxr cannot name a new variable's type, asks the compiler and runs
+    /// it again with the type written in.
+    fn run_with_types(&mut self, code: &str) -> Result<evcxr::EvalOutputs, EvalError> {
+        let mut current = instrument(code);
+        let mut named: Vec<(String, String)> = Vec::new();
+        for _ in 0..8 {
+            match self.run(&current) {
+                Err(error) => {
+                    let Some(name) = typefix::untyped_variable(&error.evalue).map(str::to_string)
+                    else {
+                        return Err(error);
+                    };
+                    if named.iter().any(|(n, _)| *n == name) {
+                        return Err(error);
+                    }
+                    let Some(ty) = self.probe_type(code, &name) else {
+                        return Err(untyped_error(&name, None));
+                    };
+                    let Some(annotated) = typefix::annotate(&current, &name, &ty) else {
+                        return Err(untyped_error(&name, Some(&ty)));
+                    };
+                    log!("named the type of `{name}`: {ty}");
+                    named.push((name, ty));
+                    current = annotated;
+                }
+                ok => return ok,
+            }
+        }
+        Err(EvalError::new(
+            "TypeError",
+            "napkin-kernel could not name the types of this cell's variables; give them explicit types",
+        ))
+    }
+
+    /// Notes crates added with `:dep`, so their types are named directly.
+    fn remember_deps(&mut self, code: &str) {
+        for line in code.lines() {
+            if let Some(rest) = line.trim_start().strip_prefix(":dep ") {
+                let name: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                    .collect();
+                self.direct_deps.insert(name.replace('-', "_"));
+            }
+        }
     }
 
     /// Waits until stderr has been quiet for [`STDERR_QUIET`] (bounded by [`STDERR_MAX_WAIT`]).
@@ -104,12 +272,14 @@ impl Evaluator for EvcxrEvaluator {
             sink: Some(out.clone()),
             ..CellOutput::default()
         };
-        self.interrupt.interrupted.store(false, Ordering::SeqCst);
-        self.interrupt.running.store(true, Ordering::SeqCst);
-        let result = self
-            .context
-            .execute_with_callbacks(code, &mut EvalCallbacks::default());
-        self.interrupt.running.store(false, Ordering::SeqCst);
+        for note in self.notes.drain(..) {
+            out.emit(Output::Stream {
+                name: StreamName::Stderr,
+                text: note,
+            });
+        }
+        self.remember_deps(code);
+        let result = self.load_napkin().and_then(|()| self.run_with_types(code));
         self.settle_stderr();
         let panic = {
             let mut cell = lock(&self.cell);
@@ -120,10 +290,18 @@ impl Evaluator for EvcxrEvaluator {
                     text: "\n".repeat(held),
                 });
             }
+            if cell.compiled > 0 {
+                out.emit(Output::Stream {
+                    name: StreamName::Stderr,
+                    text: format!(
+                        "\rCompiled {} crates; later sessions reuse them.\n",
+                        cell.compiled
+                    ),
+                });
+            }
             cell.sink = None;
             cell.panic.take()
         };
-        let interrupted = self.interrupt.interrupted.swap(false, Ordering::SeqCst);
         let result = match result {
             Ok(outputs) if panic.is_none() => Ok((!outputs.is_empty()).then(|| {
                 outputs
@@ -133,7 +311,7 @@ impl Evaluator for EvcxrEvaluator {
                     .collect()
             })),
             Ok(_) => Err(panic_error(panic.unwrap_or_default())),
-            Err(error) => Err(describe(error, interrupted)),
+            Err(error) => Err(error),
         };
         ExecuteOutcome { result }
     }
@@ -173,13 +351,6 @@ impl Evaluator for EvcxrEvaluator {
     fn interrupter(&self) -> Arc<dyn Interrupt> {
         self.interrupt.clone()
     }
-
-    fn restart(&mut self) -> Result<(), EvalError> {
-        self.context
-            .execute(":clear")
-            .map(|_| ())
-            .map_err(|error| describe(error, false))
-    }
 }
 
 /// Starts a thread that forwards lines from `next_line` to the running cell.
@@ -217,7 +388,18 @@ fn forward(
                         });
                     }
                 }
+                if name == StreamName::Stdout
+                    && let Some(answer) = line.strip_prefix(typefix::PROBE_MARKER)
+                {
+                    cell.probe = Some(answer.to_string());
+                    continue;
+                }
                 match &cell.sink {
+                    Some(sink) if name == StreamName::Stdout => {
+                        for output in stdout_outputs(&line) {
+                            sink.emit(output);
+                        }
+                    }
                     Some(sink) => sink.emit(Output::Stream {
                         name,
                         text: line + "\n",
@@ -258,28 +440,61 @@ fn panic_error(lines: Vec<String>) -> EvalError {
     }
 }
 
-/// Translates an evcxr error into what the user sees.
-fn describe(error: evcxr::Error, interrupted: bool) -> EvalError {
+/// Translates an evcxr error into what the user sees: compile errors with the user's own
+/// line and a caret under the span, not evcxr's generated wrapper.
+fn describe(error: evcxr::Error, interrupted: bool, code: &str) -> EvalError {
     match error {
         evcxr::Error::CompilationErrors(errors) => {
+            let human = super::diagnostics::humanize;
             let evalue = errors
                 .iter()
-                .map(|e| e.message())
+                .map(|e| human(&e.message()))
                 .collect::<Vec<_>>()
                 .join("\n");
+            let lines: Vec<&str> = code.lines().collect();
             let mut traceback = Vec::new();
             for e in &errors {
-                let code = e.code().map(|c| format!("[{c}]")).unwrap_or_default();
-                traceback.push(format!("{}{code}: {}", e.level(), e.message()));
+                let code_tag = e.code().map(|c| format!("[{c}]")).unwrap_or_default();
+                traceback.push(format!(
+                    "\x1b[1;31m{}{code_tag}\x1b[0m\x1b[1m: {}\x1b[0m",
+                    e.level(),
+                    human(&e.message())
+                ));
                 for spanned in e.spanned_messages() {
-                    if let Some(span) = spanned.span {
-                        traceback.push(format!(
-                            "  --> line {}, column {}: {}",
-                            span.start_line, span.start_column, spanned.label
-                        ));
-                    }
+                    let Some(span) = spanned.span else {
+                        if !spanned.label.is_empty() {
+                            traceback.push(format!("  = {}", human(&spanned.label)));
+                        }
+                        continue;
+                    };
+                    let Some(source) = lines.get(span.start_line.saturating_sub(1)) else {
+                        continue;
+                    };
+                    let number = span.start_line.to_string();
+                    let pad = " ".repeat(number.len());
+                    let width = if span.end_line == span.start_line {
+                        span.end_column.saturating_sub(span.start_column).max(1)
+                    } else {
+                        source
+                            .chars()
+                            .count()
+                            .saturating_sub(span.start_column - 1)
+                            .max(1)
+                    };
+                    traceback.push(format!("{pad} |"));
+                    traceback.push(format!("{number} | {source}"));
+                    traceback.push(format!(
+                        "{pad} | {}\x1b[1;31m{} {}\x1b[0m",
+                        " ".repeat(span.start_column.saturating_sub(1)),
+                        "^".repeat(width),
+                        human(&spanned.label)
+                    ));
                 }
-                traceback.extend(e.help().into_iter().map(|help| format!("help: {help}")));
+                traceback.extend(
+                    e.help()
+                        .into_iter()
+                        .map(|help| format!("  = help: {}", human(&help))),
+                );
             }
             EvalError {
                 ename: "CompileError".into(),
@@ -304,6 +519,201 @@ fn describe(error: evcxr::Error, interrupted: bool) -> EvalError {
         ),
         other => EvalError::new("Error", other.to_string()),
     }
+}
+
+/// The error for a variable whose type neither rust-analyzer nor the compiler probe could write.
+fn untyped_error(name: &str, compiler_says: Option<&str>) -> EvalError {
+    let detail = match compiler_says {
+        Some(ty) => format!(
+            " (the compiler calls it `{ty}`, but it is bound by a pattern napkin-kernel cannot annotate)"
+        ),
+        None => String::new(),
+    };
+    EvalError::new(
+        "TypeError",
+        format!(
+            "napkin-kernel could not name the type of `{name}`{detail}. Give it an explicit type \
+             (`let {name}: Type = …;`), or wrap the code in braces so `{name}` is not kept."
+        ),
+    )
+}
+
+/// Splits one stdout line into outputs: text, napkin's one-line displays, and the
+/// end-of-statements marker that flushes a `print!` without a newline.
+fn stdout_outputs(line: &str) -> Vec<Output> {
+    let mut outputs = Vec::new();
+    let text = |t: &str| Output::Stream {
+        name: StreamName::Stdout,
+        text: t.to_string(),
+    };
+    let Some(first_marker) = line.find('\u{1}') else {
+        outputs.push(text(&format!("{line}\n")));
+        return outputs;
+    };
+    if first_marker > 0 {
+        outputs.push(text(&line[..first_marker]));
+    }
+    for piece in line[first_marker..]
+        .split('\u{1}')
+        .filter(|p| !p.is_empty())
+    {
+        let piece = format!("\u{1}{piece}");
+        if let Some(json) = piece.strip_prefix(DISPLAY_MARKER) {
+            match serde_json::from_str::<MimeBundle>(json) {
+                Ok(bundle) => outputs.push(Output::Display(bundle)),
+                Err(error) => log!("unreadable display marker: {error}"),
+            }
+        } else if let Some(rest) = piece.strip_prefix(EOL_MARKER) {
+            if !rest.is_empty() {
+                outputs.push(text(&format!("{rest}\n")));
+            }
+        } else {
+            outputs.push(text(&format!("{piece}\n")));
+        }
+    }
+    outputs
+}
+
+/// Inserts the end-of-statements marker after the cell's last top-level `;` (after any
+/// leading `:command` lines), so text a `print!` left without a newline is flushed before the
+/// cell's value is shown.
+fn instrument(code: &str) -> String {
+    let commands_end = code
+        .lines()
+        .take_while(|l| l.trim_start().starts_with(':') || l.trim().is_empty())
+        .map(|l| l.len() + 1)
+        .sum::<usize>()
+        .min(code.len());
+    if code[commands_end..].trim().is_empty() {
+        return code.to_string();
+    }
+    let at = crate::is_complete::after_last_top_level_semicolon(code)
+        .unwrap_or(0)
+        .max(commands_end);
+    let flush = format!(" print!(\"{}\\n\");", EOL_MARKER.escape_default());
+    format!("{}{flush}{}", &code[..at], &code[at..])
+}
+
+/// Shows one `Compiling <crate>` line in the running cell, overwriting the last one.
+fn show_progress(cell: &Mutex<CellOutput>, name: &str, crate_dir: Option<&Path>) {
+    let mut cell = lock(cell);
+    if cell.sink.is_none() {
+        return;
+    }
+    if cell.total.is_none() {
+        cell.total = crate_dir.and_then(progress::total_packages);
+    }
+    cell.compiled += 1;
+    let count = match cell.total {
+        Some(total) => format!("{}/{total}", cell.compiled),
+        None => cell.compiled.to_string(),
+    };
+    if let Some(sink) = &cell.sink {
+        sink.emit(Output::Stream {
+            name: StreamName::Stderr,
+            text: format!("\rCompiling {name} ({count})"),
+        });
+    }
+}
+
+/// Where napkin's sources are: `$NAPKIN_PATH`, else the repository this kernel was built from.
+fn napkin_path() -> PathBuf {
+    std::env::var_os("NAPKIN_PATH")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .canonicalize()
+        .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+}
+
+/// Sets up the process environment evcxr and the cells see, before evcxr starts: a
+/// persistent build slot (unless `EVCXR_TMPDIR` is set), cargo profiles for it, napkin's
+/// kernel marker, and an empty source tree for rust-analyzer when `rust-src` is missing.
+fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
+    let root = build_dir::toolchain_dir(&build_dir::cache_root());
+    let dir = if std::env::var_os("EVCXR_TMPDIR").is_some() {
+        None
+    } else {
+        match build_dir::acquire(&root) {
+            Ok(dir) => Some(dir),
+            Err(error) => {
+                log!("no persistent build directory ({error}); dependencies will be rebuilt");
+                None
+            }
+        }
+    };
+    if let Some(dir) = &dir {
+        if !dir.warm {
+            notes.push(
+                "napkin-kernel: first use of this build directory — compiling napkin and its \
+                 dependencies once (a few minutes); later sessions reuse them. \
+                 `napkin-kernel warm` does this ahead of time.\n"
+                    .into(),
+            );
+        }
+    }
+    let sysroot = sysroot();
+    let rust_src = sysroot
+        .as_ref()
+        .is_some_and(|s| s.join("lib/rustlib/src/rust/library/core").is_dir());
+    let stub = if std::env::var_os("RUST_SRC_PATH").is_none() && !rust_src {
+        let stub = root.join("no-rust-src");
+        match std::fs::create_dir_all(stub.join("core")) {
+            Ok(()) => {
+                notes.push(
+                    "napkin-kernel: the `rust-src` component is not installed, so completions \
+                     and hover docs for std are limited (types are still found by the compiler). \
+                     `rustup component add rust-src` adds them; napkin-kernel will not change \
+                     your toolchain for you.\n"
+                        .into(),
+                );
+                Some(stub)
+            }
+            Err(error) => {
+                log!("could not create {}: {error}", stub.display());
+                None
+            }
+        }
+    } else {
+        None
+    };
+    // SAFETY: called on the evaluator thread before evcxr starts; the kernel's other threads
+    // (tokio's) read no environment variables, and evcxr's child and cargo inherit these.
+    unsafe {
+        std::env::set_var(KERNEL_ENV, "1");
+        if let Some(dir) = &dir {
+            std::env::set_var("EVCXR_TMPDIR", &dir.path);
+        }
+        if let Some(stub) = &stub {
+            std::env::set_var("RUST_SRC_PATH", stub);
+        }
+        // evcxr's cells link std dynamically with a relative rpath computed for `deps/`; once
+        // the library is moved up a directory that rpath misses the toolchain for build
+        // directories below $HOME. Tell the dynamic loader where std is.
+        if let Some(sysroot) = &sysroot {
+            let lib = sysroot
+                .join("lib/rustlib")
+                .join(env!("NAPKIN_TARGET"))
+                .join("lib");
+            let mut paths = vec![lib];
+            paths.extend(std::env::split_paths(
+                &std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default(),
+            ));
+            if let Ok(joined) = std::env::join_paths(paths) {
+                std::env::set_var("LD_LIBRARY_PATH", joined);
+            }
+        }
+    }
+    dir
+}
+
+/// The active toolchain's sysroot (`rustc --print sysroot`).
+fn sysroot() -> Option<PathBuf> {
+    let output = std::process::Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (!path.is_empty()).then(|| PathBuf::from(path))
 }
 
 fn lock(cell: &Mutex<CellOutput>) -> MutexGuard<'_, CellOutput> {

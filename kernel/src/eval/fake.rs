@@ -177,9 +177,4 @@ impl Evaluator for FakeEvaluator {
     fn interrupter(&self) -> Arc<dyn Interrupt> {
         self.interrupt.clone()
     }
-
-    fn restart(&mut self) -> Result<(), EvalError> {
-        self.defined.clear();
-        Ok(())
-    }
 }

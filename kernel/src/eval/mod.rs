@@ -10,9 +10,13 @@
 //! in test builds only, `fake::FakeEvaluator`, which understands a tiny scripting language so
 //! handler tests run in milliseconds without a compiler.
 
+pub mod build_dir;
+pub mod diagnostics;
 pub mod evcxr;
 #[cfg(test)]
 pub mod fake;
+pub mod progress;
+pub mod typefix;
 pub mod worker;
 
 use std::collections::BTreeMap;
@@ -43,13 +47,6 @@ pub enum Output {
         text: String,
     },
     /// A rich display (`display_data`), e.g. an HTML table or an SVG chart.
-    #[cfg_attr(
-        not(test),
-        allow(
-            dead_code,
-            reason = "only the test evaluator displays until evcxr charts land"
-        )
-    )]
     Display(MimeBundle),
 }
 
@@ -158,9 +155,6 @@ pub trait Evaluator: Send + 'static {
     fn inspect(&mut self, code: &str, cursor_byte: usize) -> Option<MimeBundle>;
 
     /// A handle that interrupts this evaluator's running cell from another thread. Called once,
-    /// right after construction; the handle must stay valid across [`Evaluator::restart`].
+    /// right after construction.
     fn interrupter(&self) -> Arc<dyn Interrupt>;
-
-    /// Forgets all state (variables, definitions), as if freshly started.
-    fn restart(&mut self) -> Result<(), EvalError>;
 }

@@ -5,7 +5,7 @@
 //! channel the async side can await. The evaluator is constructed *on* that thread, after the
 //! sockets are already answering, so `kernel_info` never waits for a slow first compile. If
 //! construction fails the worker stays up and answers every cell with the startup error; a
-//! restart retries construction. A panicking evaluator becomes an error for that one request.
+//! A panicking evaluator becomes an error for that one request.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -16,8 +16,7 @@ use tokio::sync::oneshot;
 
 use super::{Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, OutputSink};
 
-/// Builds an evaluator; called on the worker thread at startup and again by a restart that
-/// follows a failed startup.
+/// Builds an evaluator; called once, on the worker thread.
 pub type EvaluatorFactory = Box<dyn FnMut() -> Result<Box<dyn Evaluator>, EvalError> + Send>;
 
 /// Errors starting the worker thread.
@@ -44,9 +43,6 @@ enum Job {
         code: String,
         cursor_byte: usize,
         done: oneshot::Sender<Option<MimeBundle>>,
-    },
-    Restart {
-        done: oneshot::Sender<Result<(), EvalError>>,
     },
     Stop {
         done: oneshot::Sender<()>,
@@ -113,13 +109,6 @@ impl EvalWorker {
             done,
         });
         answer.await.ok().flatten()
-    }
-
-    /// Resets the evaluator (or retries constructing it if it never started).
-    pub async fn restart(&self) -> Result<(), EvalError> {
-        let (done, answer) = oneshot::channel();
-        self.submit(Job::Restart { done });
-        answer.await.unwrap_or_else(|_| Err(worker_gone()))
     }
 
     /// Drops the evaluator (cleaning up its child process and temporary files) and ends the
@@ -203,16 +192,6 @@ fn serve(
                     Err(_) => None,
                 };
                 let _ = done.send(docs);
-            }
-            Job::Restart { done } => {
-                let result = match &mut evaluator {
-                    Ok(ev) => guarded(|| ev.restart()).and_then(|restarted| restarted),
-                    Err(_) => {
-                        evaluator = start(&mut factory, slot);
-                        evaluator.as_ref().map(|_| ()).map_err(Clone::clone)
-                    }
-                };
-                let _ = done.send(result);
             }
             Job::Stop { done } => {
                 *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;

@@ -1,12 +1,11 @@
 //! Control requests: `interrupt` and `shutdown`.
 //!
-//! A shutdown with `restart: false` replies and ends serving (the process then exits). With
-//! `restart: true` the kernel restarts in place: the running cell is interrupted, queued
-//! cells are aborted, the evaluator forgets everything, history starts a new session, and
-//! the reply is sent once the evaluator is fresh.
+//! A shutdown interrupts the running cell, aborts queued ones, replies and ends serving; the
+//! process then exits. With `restart: true` as well, like ipykernel: Jupyter's kernel manager
+//! starts a fresh process, which is what a user who restarts expects (nothing kept).
 
 use jupyter_protocol::{
-    InterruptReply, ReplyError, ReplyStatus, ShutdownReply, ShutdownRequest, StreamContent,
+    InterruptReply, ReplyStatus, ShutdownReply, ShutdownRequest, StreamContent,
 };
 
 use super::{Flow, Request, Shared};
@@ -32,34 +31,12 @@ pub(super) fn interrupt_running(shared: &Shared) {
 
 /// `shutdown_request`: see the module docs.
 pub(super) async fn shutdown(request: &Request<'_>, content: &ShutdownRequest) -> Flow {
-    let shared = request.shared;
-    interrupt_running(shared);
-    if !content.restart {
-        request.reply(ShutdownReply {
-            restart: false,
-            status: ReplyStatus::Ok,
-            error: None,
-        });
-        return Flow::Exit;
-    }
-    shared.abort_queued();
-    let restarted = shared.evaluator.restart().await;
-    shared.history().new_session();
-    request.reply(match restarted {
-        Ok(()) => ShutdownReply {
-            restart: true,
-            status: ReplyStatus::Ok,
-            error: None,
-        },
-        Err(error) => ShutdownReply {
-            restart: true,
-            status: ReplyStatus::Error,
-            error: Some(Box::new(ReplyError {
-                ename: error.ename,
-                evalue: error.evalue,
-                traceback: error.traceback,
-            })),
-        },
+    interrupt_running(request.shared);
+    request.shared.abort_queued();
+    request.reply(ShutdownReply {
+        restart: content.restart,
+        status: ReplyStatus::Ok,
+        error: None,
     });
-    Flow::Continue
+    Flow::Exit
 }

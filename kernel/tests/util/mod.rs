@@ -37,11 +37,21 @@ pub struct KernelProcess {
     pub spawned_at: Instant,
     stderr_log: PathBuf,
     _dir: tempfile::TempDir,
+    /// One kernel at a time, so each reuses the warm build slot of the shared cache instead
+    /// of compiling napkin's dependencies into a second one.
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_KERNEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl KernelProcess {
     /// Writes a connection file for free ports on 127.0.0.1 and starts the kernel binary.
     pub async fn spawn() -> Self {
+        let one_at_a_time = tokio::task::block_in_place(|| {
+            ONE_KERNEL
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         let dir = tempfile::tempdir().expect("temp dir");
         let (connection, path, listeners) = connection_file(dir.path()).await;
         let stderr_log = dir.path().join("kernel-stderr.log");
@@ -50,9 +60,6 @@ impl KernelProcess {
         let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
             .arg("--connection-file")
             .arg(&path)
-            // Keep evcxr's build directory inside the test's temporary directory, so it is
-            // removed even when the kernel is stopped before evcxr could clean up.
-            .env("EVCXR_TMPDIR", dir.path().join("evcxr"))
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
@@ -67,6 +74,7 @@ impl KernelProcess {
             spawned_at,
             stderr_log,
             _dir: dir,
+            _one_at_a_time: one_at_a_time,
         }
     }
 

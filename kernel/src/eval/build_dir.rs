@@ -1,0 +1,111 @@
+//! Where evcxr compiles: a pool of persistent build directories per user and
+//! toolchain, so napkin and its dependencies (polars, plotters, uom) are
+//! compiled once and every later session reuses them.
+//!
+//! evcxr keeps its crate and `target/` under `EVCXR_TMPDIR`, and one
+//! directory serves one live kernel at a time. The kernel takes the first
+//! free slot of the pool (`slot-0`, `slot-1`, … under
+//! `~/.cache/napkin-kernel/<toolchain>/`), holding an exclusive file lock
+//! for its lifetime, so two notebooks open at once each get their own.
+//! `napkin-kernel warm` (run by `install`) fills `slot-0`. Cargo's
+//! fingerprints rebuild whatever changed (napkin's sources, the compiler),
+//! so a slot never serves a stale build.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Slots tried before giving up (more concurrent kernels than this share nothing).
+const MAX_SLOTS: usize = 16;
+
+/// A build directory held by this process until dropped.
+#[derive(Debug)]
+pub struct BuildDir {
+    /// The directory to give evcxr as `EVCXR_TMPDIR`.
+    pub path: PathBuf,
+    /// Whether a previous session left compiled dependencies here.
+    pub warm: bool,
+    _lock: File,
+}
+
+/// The root of the cache: `$NAPKIN_KERNEL_CACHE`, else
+/// `$XDG_CACHE_HOME/napkin-kernel`, else `~/.cache/napkin-kernel`.
+pub fn cache_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("NAPKIN_KERNEL_CACHE") {
+        return PathBuf::from(dir);
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("napkin-kernel")
+}
+
+/// A directory name for the toolchain: from `RUSTUP_TOOLCHAIN` when set, else `default`.
+/// (Cargo's fingerprints already rebuild on a compiler change; this keeps
+/// explicitly chosen toolchains from trampling each other's slots.)
+pub fn toolchain_dir(root: &Path) -> PathBuf {
+    let name = std::env::var("RUSTUP_TOOLCHAIN").unwrap_or_else(|_| "default".into());
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    root.join(safe)
+}
+
+/// Takes the first free slot under `dir`, creating it if needed.
+pub fn acquire(dir: &Path) -> io::Result<BuildDir> {
+    fs::create_dir_all(dir)?;
+    for n in 0..MAX_SLOTS {
+        let path = dir.join(format!("slot-{n}"));
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("slot-{n}.lock")))?;
+        match lock.try_lock() {
+            Ok(()) => {
+                fs::create_dir_all(&path)?;
+                let warm = path.join("target").is_dir();
+                return Ok(BuildDir {
+                    path,
+                    warm,
+                    _lock: lock,
+                });
+            }
+            Err(fs::TryLockError::WouldBlock) => continue,
+            Err(fs::TryLockError::Error(e)) => return Err(e),
+        }
+    }
+    Err(io::Error::other(format!(
+        "all {MAX_SLOTS} build directories under {} are in use by other kernels",
+        dir.display()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_holders_get_different_slots() {
+        let dir = std::env::temp_dir().join(format!("napkin-slots-{}", std::process::id()));
+        let a = acquire(&dir).unwrap();
+        let b = acquire(&dir).unwrap();
+        assert_ne!(a.path, b.path);
+        assert!(a.path.ends_with("slot-0"));
+        assert!(!a.warm);
+        let a_path = a.path.clone();
+        drop(a);
+        let c = acquire(&dir).unwrap();
+        assert_eq!(c.path, a_path, "a released slot is reused");
+        drop((b, c));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
