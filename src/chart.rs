@@ -179,9 +179,15 @@ impl Chart {
             Some(u) => format!("Scaling journey — you are at {}", Users::new(u)),
             None => "Scaling journey".to_string(),
         };
+        // Without a size per write there is no storage to plot: one panel.
+        let height = if storage.iter().any(|s| *s > 0.0) {
+            720
+        } else {
+            380
+        };
         Ok(Chart {
             title,
-            height: 720,
+            height,
             kind: Kind::Journey {
                 users,
                 peak,
@@ -353,7 +359,12 @@ impl Chart {
                 storage_per_year,
                 marker,
             } => {
-                let (top, bottom) = root.split_vertically(self.height / 2 + 10);
+                let two_panels = storage_per_year.iter().any(|s| *s > 0.0);
+                let (top, bottom) = if two_panels {
+                    root.split_vertically(self.height / 2 + 10)
+                } else {
+                    root.split_vertically(self.height)
+                };
                 let x = users[0]..users[users.len() - 1];
                 let m = marker.map(|(u, p, _)| (u, p));
                 journey_panel(
@@ -366,6 +377,9 @@ impl Chart {
                     m,
                     true,
                 )?;
+                if !two_panels {
+                    return Ok(());
+                }
                 let m = marker.map(|(u, _, s)| (u, s));
                 journey_panel(
                     &bottom,
@@ -577,7 +591,7 @@ impl Rich for Chart {
 impl Chart {
     /// Shows the chart in an evcxr-based Jupyter kernel (SVG, PNG fallback).
     pub fn evcxr_display(&self) {
-        crate::display::display(self);
+        crate::display::emit(&crate::display::Rich::mime_bundle(self));
     }
 }
 

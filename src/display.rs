@@ -5,7 +5,8 @@
 //! turns into `display_data` or `execute_result`.
 //!
 //! A cell that ends with a napkin value shows it richly through its
-//! `evcxr_display` method; [`display`] shows more than one value from a cell.
+//! `evcxr_display` method (content blocks, which the kernel makes the cell's
+//! `execute_result`); [`display`] shows more than one value from a cell.
 //! A bundle's blocks are printed one after another; napkin-kernel groups
 //! consecutive blocks of different MIME types into one output.
 
@@ -118,7 +119,7 @@ macro_rules! rich_quantity {
             /// Shows the value in an evcxr-based Jupyter kernel (called for
             /// a cell's final value).
             pub fn evcxr_display(&self) {
-                display(self);
+                crate::display::emit(&crate::display::Rich::mime_bundle(self));
             }
         }
     )*};
@@ -178,7 +179,7 @@ impl Estimate {
     /// Shows the estimate as a card (HTML table with the work) in an
     /// evcxr-based Jupyter kernel.
     pub fn evcxr_display(&self) {
-        display(self);
+        crate::display::emit(&crate::display::Rich::mime_bundle(self));
     }
 }
 
@@ -193,10 +194,23 @@ impl Rich for Estimate {
     }
 }
 
+impl Rich for crate::estimate::Server {
+    fn mime_bundle(&self) -> Bundle {
+        vec![("text/plain", self.to_string())]
+    }
+}
+
+impl crate::estimate::Server {
+    /// Shows the server's capacities in an evcxr-based Jupyter kernel.
+    pub fn evcxr_display(&self) {
+        emit(&self.mime_bundle());
+    }
+}
+
 impl crate::estimate::Sizing {
     /// Shows the sizing in an evcxr-based Jupyter kernel.
     pub fn evcxr_display(&self) {
-        display(self);
+        crate::display::emit(&crate::display::Rich::mime_bundle(self));
     }
 }
 

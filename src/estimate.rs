@@ -584,6 +584,19 @@ impl Server {
     }
 }
 
+impl fmt::Display for Server {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "server: {}, {} memory, {} disk, {} kept free",
+            self.requests,
+            self.memory,
+            self.storage,
+            format::percent(self.headroom)
+        )
+    }
+}
+
 /// The resource that decides how many servers are needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Constraint {

@@ -174,7 +174,7 @@ impl Rich for Frame {
 impl Frame {
     /// Shows the frame as a formatted table in an evcxr-based Jupyter kernel.
     pub fn evcxr_display(&self) {
-        crate::display::display(self);
+        crate::display::emit(&crate::display::Rich::mime_bundle(self));
     }
 }
 

@@ -25,8 +25,9 @@
 //! ```
 #![deny(missing_docs)]
 
+/// uom, re-exported: the units library under napkin's quantities.
 #[macro_use]
-extern crate uom;
+pub extern crate uom;
 
 pub mod chart;
 pub mod convention;
@@ -46,8 +47,6 @@ pub mod table;
 pub use error::Error;
 /// polars, re-exported so notebooks and scripts use the same version napkin does.
 pub use polars;
-/// uom, re-exported: the units library under napkin's quantities.
-pub use uom;
 
 /// Everything a notebook cell or script needs: `use napkin::prelude::*;`.
 pub mod prelude {

@@ -23,8 +23,9 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Install the "napkin" kernelspec so Jupyter can launch this binary.
-    Install(LocationArgs),
+    /// Install the "napkin" kernelspec so Jupyter can launch this binary, and warm its
+    /// build cache.
+    Install(InstallArgs),
     /// Remove the "napkin" kernelspec.
     Uninstall(LocationArgs),
     /// Compile napkin and its dependencies into the kernel's build cache now, so the first
@@ -45,7 +46,15 @@ pub struct LocationArgs {
     /// DIR/share/jupyter.
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
-    /// With install: do not compile the dependency cache now (the first cell will).
+}
+
+/// Arguments of `install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Where to install.
+    #[command(flatten)]
+    pub location: LocationArgs,
+    /// Do not compile the build cache now (the first cell will).
     #[arg(long)]
     pub no_warm: bool,
 }
@@ -88,7 +97,15 @@ mod tests {
         let Some(Command::Install(args)) = cli.command else {
             panic!("expected install");
         };
-        assert_eq!(args.location(), Location::Prefix("/p".into()));
+        assert_eq!(args.location.location(), Location::Prefix("/p".into()));
+        assert!(!args.no_warm);
+        let Some(Command::Install(args)) = parse(&["install", "--sys-prefix", "--no-warm"])
+            .unwrap()
+            .command
+        else {
+            panic!("expected install");
+        };
+        assert!(args.no_warm);
         let Some(Command::Uninstall(args)) = parse(&["uninstall", "--user"]).unwrap().command
         else {
             panic!("expected uninstall");

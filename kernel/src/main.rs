@@ -38,7 +38,7 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Install(args)) => {
-            let dir = install::install(&args.location())?;
+            let dir = install::install(&args.location.location())?;
             println!(
                 "Installed the {} kernelspec in {}",
                 install::KERNEL_NAME,

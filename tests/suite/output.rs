@@ -140,6 +140,15 @@ fn journey_chart_png_decodes_and_is_not_blank() {
 }
 
 #[test]
+fn journey_without_storage_has_one_panel() {
+    let w = Workload::new(users(1e6), per_user_per_day(10.0));
+    let svg = Chart::journey(&w).unwrap().to_svg().unwrap();
+    roxmltree::Document::parse(&svg).unwrap();
+    assert!(svg.contains("peak requests"));
+    assert!(!svg.contains("storage per year"));
+}
+
+#[test]
 fn storage_and_line_charts_render() {
     let e = seed().replication(3.0).estimate().unwrap();
     let svg = Chart::storage_growth(&e).unwrap().to_svg().unwrap();

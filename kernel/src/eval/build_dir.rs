@@ -41,11 +41,14 @@ pub fn cache_root() -> PathBuf {
     base.join("napkin-kernel")
 }
 
-/// A directory name for the toolchain: from `RUSTUP_TOOLCHAIN` when set, else `default`.
-/// (Cargo's fingerprints already rebuild on a compiler change; this keeps
-/// explicitly chosen toolchains from trampling each other's slots.)
-pub fn toolchain_dir(root: &Path) -> PathBuf {
-    let name = std::env::var("RUSTUP_TOOLCHAIN").unwrap_or_else(|_| "default".into());
+/// The slots' directory for a toolchain, named after its sysroot (`stable-x86_64-unknown-linux-gnu`),
+/// so the same compiler finds the same slots however it was selected. (Cargo's fingerprints
+/// rebuild on any compiler change anyway; separate directories keep toolchains from
+/// trampling each other's builds.)
+pub fn toolchain_dir(root: &Path, sysroot: Option<&Path>) -> PathBuf {
+    let name = sysroot
+        .and_then(Path::file_name)
+        .map_or_else(|| "default".into(), |n| n.to_string_lossy().into_owned());
     let safe: String = name
         .chars()
         .map(|c| {

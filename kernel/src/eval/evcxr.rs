@@ -127,7 +127,7 @@ impl EvcxrEvaluator {
             running: AtomicBool::new(false),
             interrupted: AtomicBool::new(false),
         });
-        Ok(Self {
+        let mut evaluator = Self {
             context,
             cell,
             interrupt,
@@ -135,17 +135,35 @@ impl EvcxrEvaluator {
             napkin_loaded: false,
             notes,
             build_dir,
-        })
+        };
+        // With a warm build directory, load napkin now, while the user opens the notebook;
+        // a cold one waits for the first cell, so the compile progress shows there.
+        if evaluator.build_dir.as_ref().is_some_and(|d| d.warm)
+            && let Err(error) = evaluator.load_napkin()
+        {
+            log!(
+                "loading napkin failed ({}); the first cell will retry",
+                error.evalue
+            );
+        }
+        Ok(evaluator)
     }
 
     /// Compiles napkin and its dependencies into this evaluator's build directory without a
-    /// notebook (what `napkin-kernel warm` runs), printing cargo's progress.
+    /// notebook (what `napkin-kernel warm` runs), printing the cell's output and cargo's
+    /// progress to stderr.
     pub fn warm(&mut self) -> Result<(), EvalError> {
-        self.load_napkin()?;
-        let sample = "let _w = Workload::new(users(1e6), per_user_per_day(10.0)).estimate().unwrap();\n\
-                      let _f = Sweep::new(_w.workload).vary(Param::Users, [1e3, 1e6]).run().unwrap();\n\
-                      let _c = Chart::journey(&_w.workload).unwrap().to_svg().unwrap().len();";
-        self.run(sample).map(|_| ())
+        let sample = "let w = Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n\
+                      let e = w.estimate().unwrap();\n\
+                      let f = Sweep::new(w).vary(Param::Users, [1e3, 1e6]).run().unwrap();\n\
+                      let c = Chart::journey(&w).unwrap().to_svg().unwrap().len();\n\
+                      println!(\"{} {} rows, chart {c} bytes\", e.peak_writes, f.height());";
+        let sink = OutputSink::new(|output| {
+            if let Output::Stream { text, .. } = output {
+                print!("{text}");
+            }
+        });
+        self.execute(sample, &sink).result.map(|_| ())
     }
 
     /// The build directory, if a persistent one is in use.
@@ -163,8 +181,16 @@ impl EvcxrEvaluator {
             ":dep napkin = {{ path = {:?} }}",
             path.display().to_string()
         );
-        self.run(&dep)?;
+        // evcxr validates a dependency with `cargo metadata`, which goes to the network for
+        // the registry index unless offline; napkin's dependencies are all local already.
+        self.run(":offline 1")?;
+        let added = self.run(&dep);
+        self.run(":offline 0")?;
+        added?;
         self.run("use napkin::prelude::*;")?;
+        // The first `let` makes rust-analyzer load every dependency's sources (seconds);
+        // do it now rather than in the user's first cell.
+        self.run("let _napkin_ready = true;")?;
         self.napkin_loaded = true;
         Ok(())
     }
@@ -173,9 +199,15 @@ impl EvcxrEvaluator {
     fn run(&mut self, code: &str) -> Result<evcxr::EvalOutputs, EvalError> {
         self.interrupt.interrupted.store(false, Ordering::SeqCst);
         self.interrupt.running.store(true, Ordering::SeqCst);
+        let started = Instant::now();
         let result = self
             .context
             .execute_with_callbacks(code, &mut EvalCallbacks::default());
+        log!(
+            "evcxr took {:.2} s for: {}",
+            started.elapsed().as_secs_f64(),
+            code.lines().next().unwrap_or_default()
+        );
         self.interrupt.running.store(false, Ordering::SeqCst);
         let interrupted = self.interrupt.interrupted.swap(false, Ordering::SeqCst);
         result.map_err(|error| describe(error, interrupted, code))
@@ -629,7 +661,8 @@ fn napkin_path() -> PathBuf {
 /// persistent build slot (unless `EVCXR_TMPDIR` is set), cargo profiles for it, napkin's
 /// kernel marker, and an empty source tree for rust-analyzer when `rust-src` is missing.
 fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
-    let root = build_dir::toolchain_dir(&build_dir::cache_root());
+    let sysroot = sysroot();
+    let root = build_dir::toolchain_dir(&build_dir::cache_root(), sysroot.as_deref());
     let dir = if std::env::var_os("EVCXR_TMPDIR").is_some() {
         None
     } else {
@@ -651,7 +684,6 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
             );
         }
     }
-    let sysroot = sysroot();
     let rust_src = sysroot
         .as_ref()
         .is_some_and(|s| s.join("lib/rustlib/src/rust/library/core").is_dir());

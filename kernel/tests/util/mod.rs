@@ -47,6 +47,11 @@ static ONE_KERNEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 impl KernelProcess {
     /// Writes a connection file for free ports on 127.0.0.1 and starts the kernel binary.
     pub async fn spawn() -> Self {
+        Self::spawn_with_env(&[]).await
+    }
+
+    /// [`KernelProcess::spawn`] with extra environment variables.
+    pub async fn spawn_with_env(env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let one_at_a_time = tokio::task::block_in_place(|| {
             ONE_KERNEL
                 .lock()
@@ -60,6 +65,7 @@ impl KernelProcess {
         let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
             .arg("--connection-file")
             .arg(&path)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
