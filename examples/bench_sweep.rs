@@ -46,7 +46,7 @@ fn main() -> Result<(), Error> {
     let mut copies = Vec::with_capacity(runs);
     for _ in 0..runs {
         let start = Instant::now();
-        let copied: Vec<Vec<f64>> = columns.iter().map(|c| c.clone()).collect();
+        let copied: Vec<Vec<f64>> = columns.to_vec();
         copies.push(start.elapsed().as_secs_f64());
         std::hint::black_box(copied);
     }

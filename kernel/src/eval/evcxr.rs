@@ -674,15 +674,15 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
             }
         }
     };
-    if let Some(dir) = &dir {
-        if !dir.warm {
-            notes.push(
-                "napkin-kernel: first use of this build directory — compiling napkin and its \
-                 dependencies once (a few minutes); later sessions reuse them. \
-                 `napkin-kernel warm` does this ahead of time.\n"
-                    .into(),
-            );
-        }
+    if let Some(dir) = &dir
+        && !dir.warm
+    {
+        notes.push(
+            "napkin-kernel: first use of this build directory — compiling napkin and its \
+             dependencies once (a few minutes); later sessions reuse them. \
+             `napkin-kernel warm` does this ahead of time.\n"
+                .into(),
+        );
     }
     let rust_src = sysroot
         .as_ref()

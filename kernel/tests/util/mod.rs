@@ -39,10 +39,11 @@ pub struct KernelProcess {
     _dir: tempfile::TempDir,
     /// One kernel at a time, so each reuses the warm build slot of the shared cache instead
     /// of compiling napkin's dependencies into a second one.
-    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
+    _one_at_a_time: tokio::sync::OwnedMutexGuard<()>,
 }
 
-static ONE_KERNEL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+static ONE_KERNEL: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(Default::default);
 
 impl KernelProcess {
     /// Writes a connection file for free ports on 127.0.0.1 and starts the kernel binary.
@@ -52,11 +53,7 @@ impl KernelProcess {
 
     /// [`KernelProcess::spawn`] with extra environment variables.
     pub async fn spawn_with_env(env: &[(&str, &std::ffi::OsStr)]) -> Self {
-        let one_at_a_time = tokio::task::block_in_place(|| {
-            ONE_KERNEL
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        });
+        let one_at_a_time = ONE_KERNEL.clone().lock_owned().await;
         let dir = tempfile::tempdir().expect("temp dir");
         let (connection, path, listeners) = connection_file(dir.path()).await;
         let stderr_log = dir.path().join("kernel-stderr.log");
@@ -261,18 +258,7 @@ impl Client {
         request: &JupyterMessage,
         within: Duration,
     ) -> JupyterMessage {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let reply = tokio::time::timeout_at(deadline, self.shell.read())
-                .await
-                .unwrap_or_else(|_| {
-                    panic!("no {} reply within {within:?}", request.header.msg_type)
-                })
-                .expect("shell read");
-            if is_child_of(&reply, request) {
-                return reply;
-            }
-        }
+        reply_on(&mut self.shell, "shell", request, within).await
     }
 
     /// The control reply to `request`.
@@ -281,18 +267,7 @@ impl Client {
         request: &JupyterMessage,
         within: Duration,
     ) -> JupyterMessage {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let reply = tokio::time::timeout_at(deadline, self.control.read())
-                .await
-                .unwrap_or_else(|_| {
-                    panic!("no {} reply within {within:?}", request.header.msg_type)
-                })
-                .expect("control read");
-            if is_child_of(&reply, request) {
-                return reply;
-            }
-        }
+        reply_on(&mut self.control, "control", request, within).await
     }
 
     /// Waits for the first IOPub message for `request` satisfying `wanted`.
@@ -369,6 +344,25 @@ where
 }
 
 /// Whether `message` answers `request`.
+/// The first message on `socket` (shell or control, both dealers) that answers `request`.
+async fn reply_on(
+    socket: &mut ClientShellConnection,
+    name: &str,
+    request: &JupyterMessage,
+    within: Duration,
+) -> JupyterMessage {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let reply = tokio::time::timeout_at(deadline, socket.read())
+            .await
+            .unwrap_or_else(|_| panic!("no {} reply within {within:?}", request.header.msg_type))
+            .unwrap_or_else(|e| panic!("{name} read: {e}"));
+        if is_child_of(&reply, request) {
+            return reply;
+        }
+    }
+}
+
 pub fn is_child_of(message: &JupyterMessage, request: &JupyterMessage) -> bool {
     message
         .parent_header
