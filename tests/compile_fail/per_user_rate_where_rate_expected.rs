@@ -3,6 +3,5 @@ use napkin::prelude::*;
 
 fn main() {
     let actions = per_user_per_day(10.0);
-    let _total: Requests = actions * days(1.0);
     let _traffic: Rate = actions;
 }
