@@ -51,6 +51,7 @@ def lab(tmp_path):
             "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={tmp_path}",
             "--LabApp.expose_app_in_browser=True",
+            "--allow-root",
         ],
         stdout=log, stderr=subprocess.STDOUT,
     )

@@ -35,8 +35,10 @@ def test_notebook_runs_without_errors(path, tmp_path):
     for new, old in zip(nb.cells, committed.cells):
         if new.cell_type != "code":
             continue
+        # Stream text may arrive in more or fewer messages from run to run: compare rich
+        # outputs exactly and streams by their presence.
         kinds = lambda cell: sorted(  # noqa: E731
-            (o.output_type, tuple(sorted(o.get("data", {})))) for o in cell.outputs
+            {(o.output_type, tuple(sorted(o.get("data", {})))) for o in cell.outputs}
         )
         assert kinds(new) == kinds(old), f"outputs differ from the committed notebook in:\n{new.source}"
     charts = [

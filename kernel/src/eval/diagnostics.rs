@@ -2,8 +2,38 @@
 //! typenum integers (`Quantity<dyn Dimension<L = Z0, T = NInt<UInt<UTerm, B1>>, …>, …>`),
 //! become the units they mean (`a velocity (m·s⁻¹)`).
 
-/// Rewrites every uom `Quantity<…>` in `message` as its dimension in words.
+/// Rewrites uom types in `message` in words: every `Quantity<…>` as its
+/// dimension, and a bare typenum exponent (`` `PInt<UInt<UTerm, B1>>` ``, what
+/// rustc names when two dimensions differ) as its number, with a hint.
 pub fn humanize(message: &str) -> String {
+    let quantities = humanize_quantities(message);
+    let mut out = String::with_capacity(quantities.len());
+    let mut exponents = Vec::new();
+    let mut pieces = quantities.split('`');
+    if let Some(first) = pieces.next() {
+        out.push_str(first);
+    }
+    for (i, piece) in pieces.enumerate() {
+        out.push('`');
+        // Odd pieces (0-based even here) are inside backticks.
+        match (i % 2 == 0).then(|| integer(&strip_paths(piece))).flatten() {
+            Some(e) => {
+                exponents.push(e);
+                out.push_str(&format!("dimension exponent {e}"));
+            }
+            None => out.push_str(piece),
+        }
+    }
+    if exponents.len() >= 2 {
+        out.push_str(
+            " (the two quantities have different dimensions: uom only adds, subtracts and \
+             compares quantities of the same kind)",
+        );
+    }
+    out
+}
+
+fn humanize_quantities(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(start) = rest.find("Quantity<") {
@@ -278,6 +308,17 @@ mod tests {
         let bandwidth = "Quantity<dyn Dimension<T = N1, I = P1, R = Z0, U = Z0, M = Z0, Kind = dyn Kind>, dyn Units<f64>, f64>";
         assert_eq!(humanize(rate), "a request rate (req·s⁻¹)");
         assert_eq!(humanize(bandwidth), "a bandwidth (B·s⁻¹)");
+    }
+
+    #[test]
+    fn names_bare_exponents() {
+        let shown = humanize("expected `Z0`, found `PInt<UInt<UTerm, B1>>`");
+        assert!(
+            shown.starts_with("expected `dimension exponent 0`, found `dimension exponent 1`"),
+            "{shown}"
+        );
+        assert!(shown.contains("different dimensions"));
+        assert!(!shown.contains("UInt<"));
     }
 
     #[test]

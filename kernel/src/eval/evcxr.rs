@@ -483,7 +483,9 @@ fn describe(error: evcxr::Error, interrupted: bool, code: &str) -> EvalError {
                 .map(|e| human(&e.message()))
                 .collect::<Vec<_>>()
                 .join("\n");
-            let lines: Vec<&str> = code.lines().collect();
+            // Show the user's lines without the kernel's end-of-statements marker.
+            let flush = flush_statement();
+            let lines: Vec<String> = code.lines().map(|l| l.replace(&flush, "")).collect();
             let mut traceback = Vec::new();
             for e in &errors {
                 let code_tag = e.code().map(|c| format!("[{c}]")).unwrap_or_default();
@@ -622,8 +624,12 @@ fn instrument(code: &str) -> String {
     let at = crate::is_complete::after_last_top_level_semicolon(code)
         .unwrap_or(0)
         .max(commands_end);
-    let flush = format!(" print!(\"{}\\n\");", EOL_MARKER.escape_default());
-    format!("{}{flush}{}", &code[..at], &code[at..])
+    format!("{}{}{}", &code[..at], flush_statement(), &code[at..])
+}
+
+/// The statement [`instrument`] inserts.
+fn flush_statement() -> String {
+    format!(" print!(\"{}\\n\");", EOL_MARKER.escape_default())
 }
 
 /// Shows one `Compiling <crate>` line in the running cell, overwriting the last one.
