@@ -29,7 +29,9 @@ class NapkinKernelTests(jupyter_kernel_test.KernelTests):
     ]
 
     code_history_pattern = "1?2*"
-    supported_history_operations = ("tail", "range", "search")
+    # jupyter_client sends `n: null` with a search; jupyter-protocol's HistoryRequest
+    # requires a number there, so such a request does not parse (tail and range do).
+    supported_history_operations = ("tail", "range")
 
     code_inspect_sample = "Workload"
 
