@@ -15,13 +15,16 @@
 
 use std::time::Duration;
 
-use jupyter_protocol::{ConnectionInfo, IoPubWelcome, JupyterMessage};
+use jupyter_protocol::{
+    ConnectionInfo, Header, IoPubWelcome, JupyterMessage, JupyterMessageContent,
+};
 use jupyter_zmq_client::{
-    Connection, RouterRecvConnection, RouterSendConnection, RuntimeError, SubscriptionEvent,
-    create_kernel_control_connection, create_kernel_heartbeat_connection,
+    Connection, RawMessage, RouterRecvConnection, RouterSendConnection, RuntimeError,
+    SubscriptionEvent, create_kernel_control_connection, create_kernel_heartbeat_connection,
     create_kernel_iopub_xpub_connection, create_kernel_shell_connection,
     create_kernel_stdin_connection,
 };
+use serde_json::Value;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinHandle;
 use zeromq::{SocketRecv, SocketSend};
@@ -146,7 +149,7 @@ async fn receive(
     inbox: UnboundedSender<JupyterMessage>,
 ) {
     loop {
-        match connection.read().await {
+        match read_request(&mut connection).await {
             Ok(message) => {
                 if inbox.send(message).is_err() {
                     return;
@@ -154,6 +157,63 @@ async fn receive(
             }
             Err(error) => reject(channel, &error).await,
         }
+    }
+}
+
+/// Receives one request: verifies its signature, then parses it with [`decode`].
+async fn read_request(
+    connection: &mut RouterRecvConnection,
+) -> Result<JupyterMessage, RuntimeError> {
+    let multipart = connection.socket.recv().await?;
+    decode(RawMessage::from_multipart(multipart, &connection.mac)?)
+}
+
+/// Parses a verified message into a typed one, first repairing content that real clients send
+/// but `jupyter-protocol` cannot parse: `jupyter_client` sends `history_request` with
+/// `"n": null` (meaning "no limit") and may leave out `output`, `raw` or `unique`.
+fn decode(raw: RawMessage) -> Result<JupyterMessage, RuntimeError> {
+    let [header, parent_header, metadata, content, buffers @ ..] = &raw.jparts[..] else {
+        return Err(RuntimeError::InsufficientMessageParts(raw.jparts.len()));
+    };
+    let header: Header = serde_json::from_slice(header)?;
+    let mut content: Value = serde_json::from_slice(content)?;
+    if header.msg_type == "history_request" {
+        repair_history_request(&mut content);
+    }
+    let content = JupyterMessageContent::from_type_and_content(&header.msg_type, content).map_err(
+        |source| RuntimeError::ParseError {
+            msg_type: header.msg_type.clone(),
+            source,
+        },
+    )?;
+    Ok(JupyterMessage {
+        zmq_identities: raw.zmq_identities.clone(),
+        header,
+        // An empty parent header is sent as `{}`, which is no header at all.
+        parent_header: serde_json::from_slice(parent_header).ok(),
+        metadata: serde_json::from_slice(metadata)?,
+        content,
+        buffers: buffers.to_vec(),
+        channel: None,
+    })
+}
+
+/// Fills what the protocol lets clients omit in a history request with the documented
+/// defaults; a missing or null `n` becomes "no limit".
+fn repair_history_request(content: &mut Value) {
+    let Some(fields) = content.as_object_mut() else {
+        return;
+    };
+    if fields.get("n").is_none_or(Value::is_null) {
+        fields.insert("n".into(), i32::MAX.into());
+    }
+    for flag in ["output", "raw", "unique"] {
+        if fields.get(flag).is_none_or(Value::is_null) {
+            fields.insert(flag.into(), false.into());
+        }
+    }
+    if fields.get("pattern").is_none_or(Value::is_null) {
+        fields.insert("pattern".into(), "*".into());
     }
 }
 
@@ -233,5 +293,77 @@ async fn ignore_stdin(mut stdin: jupyter_zmq_client::KernelStdinConnection) {
             Ok(message) => log!("stdin: ignoring unexpected {}", message.header.msg_type),
             Err(error) => reject("stdin", &error).await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jupyter_protocol::HistoryRequest;
+    use serde_json::json;
+
+    fn raw(msg_type: &str, content: Value) -> RawMessage {
+        let header = json!({
+            "msg_id": "m1", "session": "s", "username": "u", "date": "2026-11-27T00:00:00Z",
+            "msg_type": msg_type, "version": "5.4"
+        });
+        RawMessage {
+            zmq_identities: vec![b"peer".to_vec().into()],
+            jparts: [header, json!({}), json!({}), content]
+                .iter()
+                .map(|part| serde_json::to_vec(part).unwrap().into())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn history_search_with_null_n_means_no_limit() {
+        // What jupyter_client's KernelClient.history(hist_access_type="search", pattern=...) sends.
+        let content = json!({"hist_access_type": "search", "pattern": "let*", "n": null,
+                             "unique": false, "output": false, "raw": true});
+        let message = decode(raw("history_request", content)).unwrap();
+        match message.content {
+            JupyterMessageContent::HistoryRequest(HistoryRequest::Search {
+                n, pattern, ..
+            }) => {
+                assert_eq!(n, i32::MAX);
+                assert_eq!(pattern, "let*");
+            }
+            other => panic!("parsed as {other:?}"),
+        }
+        assert_eq!(message.zmq_identities.len(), 1);
+        assert_eq!(&message.zmq_identities[0][..], b"peer");
+        assert!(message.parent_header.is_none());
+    }
+
+    #[test]
+    fn history_tail_without_flags_gets_defaults() {
+        let content = json!({"hist_access_type": "tail", "n": 3});
+        let message = decode(raw("history_request", content)).unwrap();
+        assert!(matches!(
+            message.content,
+            JupyterMessageContent::HistoryRequest(HistoryRequest::Tail {
+                n: 3,
+                output: false,
+                raw: false
+            })
+        ));
+    }
+
+    #[test]
+    fn other_messages_parse_unchanged_and_bad_content_is_an_error() {
+        let message = decode(raw("kernel_info_request", json!({}))).unwrap();
+        assert_eq!(message.header.msg_type, "kernel_info_request");
+        let error = decode(raw("execute_request", json!({"code": 1}))).unwrap_err();
+        assert!(
+            matches!(error, RuntimeError::ParseError { .. }),
+            "{error:?}"
+        );
+        let mut short = raw("kernel_info_request", json!({}));
+        short.jparts.truncate(3);
+        assert!(matches!(
+            decode(short),
+            Err(RuntimeError::InsufficientMessageParts(3))
+        ));
     }
 }

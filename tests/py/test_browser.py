@@ -71,6 +71,32 @@ def lab(tmp_path):
     proc.wait(timeout=30)
 
 
+# The chart is sent as SVG with a PNG fallback: JupyterLab renders the SVG for trusted
+# outputs and the PNG otherwise. Both classes sit on the output element itself.
+CHART = (
+    ".jp-OutputArea-output.jp-RenderedSVG svg, .jp-OutputArea-output.jp-RenderedSVG img,"
+    " .jp-OutputArea-output.jp-RenderedImage img"
+)
+ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+
+
+def wait_for_chart(page, tmp_path, timeout=900):
+    """Polls for the chart; fails at once, with what the page shows, on an error output."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        chart = page.query_selector(CHART)
+        if chart and chart.is_visible():
+            return chart
+        errors = [e.inner_text() for e in page.query_selector_all(ERRORS)]
+        if any("error" in e.lower() for e in errors):
+            break
+        page.wait_for_timeout(1000)
+    page.screenshot(path=str(tmp_path / "failure.png"))
+    outputs = [o.inner_text()[:500] for o in page.query_selector_all(".jp-OutputArea-output")]
+    log = (tmp_path / "lab.log").read_text()[-3000:]
+    pytest.fail(f"no chart in the page; outputs: {outputs}\nlab log:\n{log}")
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/test installs it)")
 def test_chart_renders_in_jupyterlab(lab):
     url, token, tmp_path = lab
@@ -86,16 +112,17 @@ def test_chart_renders_in_jupyterlab(lab):
             timeout=120_000,
         )
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        chart = page.wait_for_selector(
-            ".jp-OutputArea-output .jp-RenderedSVG img, .jp-OutputArea-output .jp-RenderedSVG svg",
-            timeout=900_000,
-        )
+        chart = wait_for_chart(page, tmp_path)
         chart.scroll_into_view_if_needed()
         box = chart.bounding_box()
         assert box and box["width"] > 300 and box["height"] > 200, box
+        # JupyterLab's "get notified about news?" toast would cover part of the screenshot.
+        no_news = page.locator(".jp-toast-button:has-text('No')")
+        if no_news.count():
+            no_news.first.click()
         page.wait_for_timeout(500)
         page.screenshot(path=str(tmp_path / "jupyterlab.png"))
-        errors = page.query_selector_all(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+        errors = page.query_selector_all(ERRORS)
         assert not [e.inner_text() for e in errors if "error" in e.inner_text().lower()]
         if os.environ.get("NAPKIN_SCREENSHOT"):
             shutil.copy(tmp_path / "jupyterlab.png", os.environ["NAPKIN_SCREENSHOT"])

@@ -28,10 +28,8 @@ class NapkinKernelTests(jupyter_kernel_test.KernelTests):
         {"code": "display(&Chart::journey(&Workload::new(users(1e6), per_user_per_day(10.0))).unwrap());", "mime": "image/svg+xml"},
     ]
 
-    code_history_pattern = "1?2*"
-    # jupyter_client sends `n: null` with a search; jupyter-protocol's HistoryRequest
-    # requires a number there, so such a request does not parse (tail and range do).
-    supported_history_operations = ("tail", "range")
+    code_history_pattern = "1 ? 2*"
+    supported_history_operations = ("tail", "range", "search")
 
     code_inspect_sample = "Workload"
 
