@@ -1,14 +1,27 @@
-"""Kernel speed: napkin-kernel and, when installed, evcxr_jupyter (kernelspec "rust",
-from `cargo install evcxr_jupyter --locked && evcxr_jupyter --install`), over real Jupyter
-clients, in one run. Prints min / median / max for each measure and the ratio.
+"""Kernel speed: napkin-kernel against evcxr_jupyter, over real Jupyter clients, in one run.
 
-Usage: .venv/bin/python benches/kernel.py [--runs N] [--notebooks]
+evcxr_jupyter is the kernelspec "rust" (`cargo install evcxr_jupyter --locked` then
+`evcxr_jupyter --install`); its cells load napkin with `:dep`, as a learner would. Measured,
+each with min / median / max and the ratio napkin / evcxr_jupyter (lower is faster):
+
+- start -> kernel_info reply;
+- new session -> first napkin result, with a warm cache (napkin's build slots; evcxr with
+  `:cache 1024` after one session filled it) and a cold one (an empty napkin cache; evcxr as
+  installed, which compiles every dependency in every new session);
+- warm cells: `1 + 1`, an estimate, a sweep into a DataFrame, a chart;
+- memory (RSS of the kernel and its children) after the warm cells;
+- every notebook in notebooks/ end to end (with --notebooks; evcxr gets a first cell
+  with the `:dep`).
+
+Usage: .venv/bin/python benches/kernel.py [--runs N] [--notebooks] [--cold none|evcxr|all]
 """
 
 import argparse
 import os
 import pathlib
 import statistics
+import sys
+import tempfile
 import time
 
 import nbformat
@@ -18,10 +31,12 @@ from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 NAPKIN_DEP = f':dep napkin = {{ path = "{ROOT}" }}\nuse napkin::prelude::*;'
+EVCXR_CACHE = ":cache 1024"
 
+FIRST = "Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0)).estimate().unwrap().peak_writes"
 CELLS = {
     "1 + 1": "1 + 1",
-    "estimate": "Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0)).estimate().unwrap().peak_writes",
+    "estimate": FIRST,
     "sweep -> DataFrame": "Sweep::new(Workload::new(users(1e3), per_user_per_day(10.0))).vary(Param::Users, log_range(1e3, 1e8, 2).unwrap()).run().unwrap()",
     "chart": "Chart::journey(&Workload::new(users(1e6), per_user_per_day(10.0))).unwrap()",
 }
@@ -35,7 +50,8 @@ def available(name):
         return False
 
 
-def execute(kc, code, timeout=1800):
+def execute(kc, code, timeout=3600):
+    """Runs `code`, returns its last rich result; raises on an error output."""
     msg_id = kc.execute(code)
     result = None
     while True:
@@ -50,9 +66,8 @@ def execute(kc, code, timeout=1800):
             return result
 
 
-def rss_kib(pid):
-    """Resident memory of a process and its descendants, in KiB."""
-    total, todo = 0, [pid]
+def rss_mib(pid):
+    """Resident memory of a process and its descendants, in MiB."""
     children = {}
     for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -60,6 +75,7 @@ def rss_kib(pid):
             children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
         except (OSError, IndexError, ValueError):
             pass
+    total, todo = 0, [pid]
     while todo:
         p = todo.pop()
         try:
@@ -69,96 +85,165 @@ def rss_kib(pid):
         except OSError:
             pass
         todo.extend(children.get(p, []))
-    return total
+    return total / 1024
 
 
-def start(name):
-    km = KernelManager(kernel_name=name)
-    t0 = time.perf_counter()
-    km.start_kernel()
-    kc = km.client()
-    kc.start_channels()
-    kc.kernel_info()
-    kc.get_shell_msg(timeout=120)
-    return km, kc, time.perf_counter() - t0
+class Session:
+    """One kernel process, from start to a kernel_info reply."""
+
+    def __init__(self, name, env=None):
+        self.km = KernelManager(kernel_name=name)
+        t0 = time.perf_counter()
+        self.km.start_kernel(env={**os.environ, **(env or {})})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.kernel_info()
+        self.kc.get_shell_msg(timeout=120)
+        self.kernel_info = time.perf_counter() - t0
+        self.started = t0
+
+    def close(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
 
 
-def measure(name, runs, prefix):
-    figures = {}
-    info = []
-    for _ in range(runs):
-        km, kc, t = start(name)
-        info.append(t)
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    figures["start -> kernel_info"] = info
-    first = []
-    for _ in range(max(1, runs // 2)):
-        km, kc, t0 = start(name)
-        t = time.perf_counter()
+def first_result(name, prefix, env=None):
+    """Seconds from starting a kernel to the first napkin result."""
+    s = Session(name, env)
+    try:
         if prefix:
-            execute(kc, prefix)
-        execute(kc, CELLS["estimate"])
-        first.append(time.perf_counter() - t + t0)
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-    figures["new session -> first napkin result"] = first
-    km, kc, _ = start(name)
+            execute(s.kc, prefix)
+        execute(s.kc, FIRST)
+        return time.perf_counter() - s.started
+    finally:
+        s.close()
+
+
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def measure(name, prefix, runs, cold):
+    """Every figure for one kernel. `prefix` loads napkin (evcxr) or is None (napkin)."""
+    figures = {}
+    log(f"{name}: start -> kernel_info")
+    figures["start -> kernel_info"] = []
+    for _ in range(runs):
+        s = Session(name)
+        figures["start -> kernel_info"].append(s.kernel_info)
+        s.close()
+    if cold != "none":
+        log(f"{name}: new session, cold cache (compiles every dependency)")
+        if prefix:  # evcxr as installed: no cache, so every session is cold
+            figures["new session -> first result, cold"] = [first_result(name, prefix)]
+        elif cold == "all":
+            with tempfile.TemporaryDirectory() as empty:
+                figures["new session -> first result, cold"] = [
+                    first_result(name, None, {"NAPKIN_KERNEL_CACHE": empty})
+                ]
+    log(f"{name}: new session, warm cache")
+    warm_prefix = f"{EVCXR_CACHE}\n{prefix}" if prefix else None
     if prefix:
-        execute(kc, prefix)
+        first_result(name, warm_prefix)  # fills evcxr's cache
+    figures["new session -> first result, warm"] = [
+        first_result(name, warm_prefix) for _ in range(max(2, runs // 2))
+    ]
+    log(f"{name}: warm cells")
+    s = Session(name)
+    if prefix:
+        execute(s.kc, prefix)
     for label, code in CELLS.items():
-        execute(kc, code)  # warm-up
+        execute(s.kc, code)  # the first run of a cell is not a warm cell
         times = []
         for _ in range(runs):
             t = time.perf_counter()
-            execute(kc, code)
+            execute(s.kc, code)
             times.append(time.perf_counter() - t)
         figures[f"warm {label}"] = times
-    figures["memory (kernel + child), MiB"] = [rss_kib(km.provisioner.process.pid) / 1024]
-    kc.stop_channels()
-    km.shutdown_kernel(now=True)
+    figures["memory (kernel + children), MiB"] = [rss_mib(s.km.provisioner.process.pid)]
+    s.close()
     return figures
 
 
-def notebooks():
-    times = []
+def notebooks(name, prefix):
+    """Seconds to execute each notebook in a new session (napkin loaded by `prefix` if any)."""
+    times = {}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        log(f"{name}: notebook {path.stem}")
         nb = nbformat.read(path, as_version=4)
+        if prefix:
+            nb.cells.insert(0, nbformat.v4.new_code_cell(prefix))
         t = time.perf_counter()
-        NotebookClient(nb, kernel_name="napkin", timeout=1800).execute()
-        times.append((path.stem, time.perf_counter() - t))
+        NotebookClient(nb, kernel_name=name, timeout=3600).execute()
+        times[f"notebook {path.stem}"] = [time.perf_counter() - t]
     return times
 
 
-def show(label, values, unit="s"):
-    if unit == "MiB":
-        return f"{label:<40} {values[0]:8.0f} MiB"
-    return f"{label:<40} min {min(values):7.3f} s  median {statistics.median(values):7.3f} s  max {max(values):7.3f} s"
+def show(label, values):
+    if "MiB" in label:
+        return f"{label:<44} {values[0]:9.0f} MiB"
+    if len(values) == 1:
+        return f"{label:<44} {values[0]:9.3f} s"
+    return (f"{label:<44} min {min(values):8.3f} s  median {statistics.median(values):8.3f} s"
+            f"  max {max(values):8.3f} s  (n={len(values)})")
+
+
+def targets(napkin, evcxr):
+    """The issue's targets, each with the figures it compares."""
+    med = {k: statistics.median(v) for k, v in napkin.items()}
+    other = {k: statistics.median(v) for k, v in evcxr.items()}
+    warm = med["new session -> first result, warm"]
+    rows = [
+        ("new session, warm cache <= 5 s", f"{warm:.2f} s", warm <= 5),
+        ("kernel_info <= 100 ms", f"{med['start -> kernel_info'] * 1e3:.0f} ms",
+         med["start -> kernel_info"] <= 0.1),
+    ]
+    if "new session -> first result, cold" in other:
+        x = other["new session -> first result, cold"] / warm
+        rows.append((">= 30x evcxr as installed", f"{x:.1f}x", x >= 30))
+    x = other["new session -> first result, warm"] / warm
+    rows.append((">= 3x evcxr with :cache 1024", f"{x:.1f}x", x >= 3))
+    for label, bound in [("1 + 1", 0.6), ("sweep -> DataFrame", 0.35), ("chart", 0.35)]:
+        r = med[f"warm {label}"] / other[f"warm {label}"]
+        rows.append((f"warm {label} <= {bound}x evcxr", f"{r:.2f}x", r <= bound))
+    print("\ntargets")
+    for label, figure, ok in rows:
+        print(f"{label:<44} {figure:>10}  {'met' if ok else 'NOT met'}")
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--notebooks", action="store_true")
+    parser.add_argument(
+        "--cold", choices=["none", "evcxr", "all"], default="all",
+        help="cold-cache sessions to measure: none, evcxr's only (minutes), or napkin's too"
+             " (an empty cache: napkin compiles polars again, ~8 min on 2 cores)")
     args = parser.parse_args()
-    results = {"napkin": measure("napkin", args.runs, None)}
+    kernels = {"napkin": ("napkin", None)}
     if available("rust"):
-        results["evcxr_jupyter"] = measure("rust", args.runs, NAPKIN_DEP)
-    for kernel, figures in results.items():
-        print(f"\n{kernel}")
-        for label, values in figures.items():
-            print(show(label, values, "MiB" if "MiB" in label else "s"))
+        kernels["evcxr_jupyter"] = ("rust", NAPKIN_DEP)
+    results = {}
+    for label, (name, prefix) in kernels.items():
+        results[label] = measure(name, prefix, args.runs, args.cold)
+        if args.notebooks:
+            results[label].update(notebooks(name, prefix))
+    for label, figures in results.items():
+        print(f"\n{label}")
+        for measure_label, values in figures.items():
+            print(show(measure_label, values))
     if "evcxr_jupyter" in results:
-        print("\nratio napkin / evcxr_jupyter (median; lower is faster)")
-        for label, values in results["napkin"].items():
-            other = results["evcxr_jupyter"][label]
-            print(f"{label:<40} {statistics.median(values) / statistics.median(other):6.2f}")
+        print("\nnapkin / evcxr_jupyter (medians; below 1 is faster)")
+        for measure_label, values in results["napkin"].items():
+            other = results["evcxr_jupyter"].get(measure_label)
+            if other:
+                ratio = statistics.median(values) / statistics.median(other)
+                print(f"{measure_label:<44} {ratio:8.3f}  ({1 / ratio:.1f}x)")
+        print("(evcxr's warm-cache session uses `:cache 1024`; its cold session is evcxr as installed)")
+        targets(results["napkin"], results["evcxr_jupyter"])
     else:
-        print("\n(evcxr_jupyter is not installed: `cargo install evcxr_jupyter --locked && evcxr_jupyter --install` to compare)")
-    if args.notebooks:
-        print("\nnotebooks end to end (napkin-kernel)")
-        for stem, t in notebooks():
-            print(f"{stem:<40} {t:7.1f} s")
+        print("\n(evcxr_jupyter is not installed: `cargo install evcxr_jupyter --locked &&"
+              " evcxr_jupyter --install` to compare)")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 # and the ratio of their throughputs. Needs scripts/setup's .venv (pandas and pint).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs="${1:-7}"
+runs="${1:-21}"
 cargo build --locked --quiet --example bench_sweep
 rust=$(cargo run --locked --quiet --example bench_sweep -- "$runs")
 python=$(.venv/bin/python benches/sweep_pandas_pint.py "$runs")

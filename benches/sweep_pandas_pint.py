@@ -10,6 +10,7 @@ import pandas as pd
 import pint
 
 ureg = pint.UnitRegistry()
+WARMUP = 3
 
 
 def sweep():
@@ -39,7 +40,9 @@ def sweep():
 
 
 def main():
-    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
+    runs = int(sys.argv[1]) if len(sys.argv) > 1 else 21
+    for _ in range(WARMUP):  # untimed, as on the Rust side
+        sweep()
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -47,7 +50,7 @@ def main():
         times.append(time.perf_counter() - start)
     rows = len(df)
     median = statistics.median(times)
-    print(f"pandas + pint sweep: {rows} rows × {df.shape[1]} columns, {runs} runs")
+    print(f"pandas + pint sweep: {rows} rows × {df.shape[1]} columns, {runs} runs after {WARMUP} warm-up runs")
     print(f"  time   min {min(times)*1e3:.1f} ms  median {median*1e3:.1f} ms  max {max(times)*1e3:.1f} ms")
     print(f"  rows/s {rows/median/1e6:.1f} M (median)")
     print(f"RESULT rows_per_second={rows/median:.0f}")

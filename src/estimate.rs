@@ -225,15 +225,38 @@ pub(crate) struct Figures {
     pub cache_by_items: f64,
 }
 
-impl Workload {
-    /// The chain's numbers, unchecked: call [`Workload::validate`] first.
-    #[inline]
-    pub(crate) fn figures(&self) -> Figures {
-        let c = &self.conventions;
-        let writes = self.users.unwrap_or(1.0) * self.writes / c.seconds(self.writes_per);
+/// The chain's inputs as plain numbers, with the defaults resolved: the one
+/// place the formulas live, used by [`Workload::figures`] for one workload and
+/// by [`crate::sweep`] for batches of rows.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Inputs {
+    /// Users (1 when the writes are a total).
+    pub users: f64,
+    /// Writes per user (or in total) per `seconds`.
+    pub writes: f64,
+    /// Seconds in the writes' time base.
+    pub seconds: f64,
+    pub reads_per_write: f64,
+    pub bytes_per_write: f64,
+    /// Bytes per read (the write size unless given).
+    pub read_size: f64,
+    pub peak_factor: f64,
+    pub replication: f64,
+    pub retention_years: f64,
+    pub cache_fraction: f64,
+    /// Seconds in a day, a month and a year.
+    pub day: f64,
+    pub month: f64,
+    pub year: f64,
+}
+
+impl Inputs {
+    /// The chain's numbers, unchecked: validate the workload first.
+    #[inline(always)]
+    pub(crate) fn figures(self) -> Figures {
+        let writes = self.users * self.writes / self.seconds;
         let reads = writes * self.reads_per_write;
         let requests = writes + reads;
-        let read_size = self.bytes_per_read.unwrap_or(self.bytes_per_write);
         let one_copy_per_s = writes * self.bytes_per_write;
         let stored_per_s = one_copy_per_s * self.replication;
         Figures {
@@ -243,15 +266,44 @@ impl Workload {
             peak_writes: writes * self.peak_factor,
             peak_reads: reads * self.peak_factor,
             peak_requests: requests * self.peak_factor,
-            storage_per_day: stored_per_s * c.day,
-            storage_per_month: stored_per_s * c.month,
-            storage_per_year: stored_per_s * c.year,
-            storage_total: stored_per_s * c.year * self.retention_years,
+            storage_per_day: stored_per_s * self.day,
+            storage_per_month: stored_per_s * self.month,
+            storage_per_year: stored_per_s * self.year,
+            storage_total: stored_per_s * self.year * self.retention_years,
             ingress: one_copy_per_s,
-            egress: reads * read_size,
-            cache_by_reads: reads * c.day * read_size * self.cache_fraction,
-            cache_by_items: one_copy_per_s * c.year * self.retention_years * self.cache_fraction,
+            egress: reads * self.read_size,
+            cache_by_reads: reads * self.day * self.read_size * self.cache_fraction,
+            cache_by_items: one_copy_per_s * self.year * self.retention_years * self.cache_fraction,
         }
+    }
+}
+
+impl Workload {
+    /// The chain's inputs with the defaults resolved.
+    #[inline]
+    pub(crate) fn inputs(&self) -> Inputs {
+        let c = &self.conventions;
+        Inputs {
+            users: self.users.unwrap_or(1.0),
+            writes: self.writes,
+            seconds: c.seconds(self.writes_per),
+            reads_per_write: self.reads_per_write,
+            bytes_per_write: self.bytes_per_write,
+            read_size: self.bytes_per_read.unwrap_or(self.bytes_per_write),
+            peak_factor: self.peak_factor,
+            replication: self.replication,
+            retention_years: self.retention_years,
+            cache_fraction: self.cache_fraction,
+            day: c.day,
+            month: c.month,
+            year: c.year,
+        }
+    }
+
+    /// The chain's numbers, unchecked: call [`Workload::validate`] first.
+    #[inline]
+    pub(crate) fn figures(&self) -> Figures {
+        self.inputs().figures()
     }
 }
 

@@ -29,7 +29,7 @@ use polars::prelude::{
 };
 
 use crate::error::Error;
-use crate::estimate::{Figures, Workload};
+use crate::estimate::{Inputs, Workload};
 use crate::frame::Frame;
 use crate::journey::STAGES;
 
@@ -161,26 +161,6 @@ impl Output {
             Output::Egress => "egress [B/s]",
             Output::CacheByReads => "cache_by_reads [B]",
             Output::CacheByItems => "cache_by_items [B]",
-        }
-    }
-
-    #[inline]
-    fn of(self, f: &Figures) -> f64 {
-        match self {
-            Output::Writes => f.writes,
-            Output::Reads => f.reads,
-            Output::Requests => f.requests,
-            Output::PeakWrites => f.peak_writes,
-            Output::PeakReads => f.peak_reads,
-            Output::PeakRequests => f.peak_requests,
-            Output::StoragePerDay => f.storage_per_day,
-            Output::StoragePerMonth => f.storage_per_month,
-            Output::StoragePerYear => f.storage_per_year,
-            Output::StorageTotal => f.storage_total,
-            Output::Ingress => f.ingress,
-            Output::Egress => f.egress,
-            Output::CacheByReads => f.cache_by_reads,
-            Output::CacheByItems => f.cache_by_items,
         }
     }
 }
@@ -378,61 +358,166 @@ impl Sweep {
         Ok(Frame::from(df))
     }
 
-    /// Fills rows `part.start .. part.start + len`.
+    /// Fills rows `part.start .. part.start + len`, a batch at a time.
     fn fill(&self, mut part: Part<'_>, len: usize) {
-        let dims: Vec<usize> = self.axes.iter().map(|(_, v)| v.len()).collect();
-        // The odometer: each axis's index for the first row of the part.
-        let mut index = vec![0usize; dims.len()];
-        let mut rest = part.start;
-        for k in (0..dims.len()).rev() {
-            index[k] = rest % dims[k];
-            rest /= dims[k];
+        let base = self.base.inputs();
+        let mut batch = Batch::new(base);
+        // Without its own value, the read size follows the write size.
+        let reads_follow_writes = self.base.bytes_per_read.is_none()
+            && self.axes.iter().any(|(p, _)| *p == Param::BytesPerWrite)
+            && !self.axes.iter().any(|(p, _)| *p == Param::BytesPerRead);
+        // Rows between changes of each axis's value (the last axis changes every row).
+        let mut strides = vec![1usize; self.axes.len()];
+        for k in (0..self.axes.len().saturating_sub(1)).rev() {
+            strides[k] = strides[k + 1] * self.axes[k + 1].1.len();
         }
-        let mut w = self.base;
-        for (k, (param, values)) in self.axes.iter().enumerate() {
-            param.set(&mut w, values[index[k]]);
-        }
-        let stage_users: [f64; 4] = [
-            STAGES[1].from_users,
-            STAGES[2].from_users,
-            STAGES[3].from_users,
-            STAGES[4].from_users,
-        ];
-        let stage_peaks: [f64; 4] = [
-            STAGES[1].from_peak().per_second(),
-            STAGES[2].from_peak().per_second(),
-            STAGES[3].from_peak().per_second(),
-            STAGES[4].from_peak().per_second(),
-        ];
-        for row in 0..len {
-            let f = w.figures();
-            for (k, column) in part.inputs.iter_mut().enumerate() {
-                column[row] = MaybeUninit::new(self.axes[k].1[index[k]]);
+        let stage_users: [f64; 4] = std::array::from_fn(|i| STAGES[i + 1].from_users);
+        let stage_peaks: [f64; 4] = std::array::from_fn(|i| STAGES[i + 1].from_peak().per_second());
+        let by_users =
+            self.base.users.is_some() || self.axes.iter().any(|(p, _)| *p == Param::Users);
+        let mut done = 0;
+        while done < len {
+            let rows = BATCH.min(len - done);
+            let first = part.start + done;
+            for (k, (param, values)) in self.axes.iter().enumerate() {
+                let stride = strides[k];
+                let mut index = (first / stride) % values.len();
+                let mut left = stride - first % stride;
+                let field = batch.field(*param);
+                let column = &mut part.inputs[k][done..done + rows];
+                let mut row = 0;
+                while row < rows {
+                    let run = left.min(rows - row);
+                    let v = values[index];
+                    field[row..row + run].fill(v);
+                    column[row..row + run].fill(MaybeUninit::new(v));
+                    row += run;
+                    index = if index + 1 == values.len() {
+                        0
+                    } else {
+                        index + 1
+                    };
+                    left = stride;
+                }
+            }
+            if reads_follow_writes {
+                batch.read_size[..rows].copy_from_slice(&batch.bytes_per_write[..rows]);
             }
             for (column, output) in part.outputs.iter_mut().zip(&self.outputs) {
-                column[row] = MaybeUninit::new(output.of(&f));
+                batch.compute(*output, &mut column[done..done + rows]);
             }
             if let Some(stages) = part.stages.as_mut() {
-                // By users, as the seed's journey is; by peak rate for totals.
-                let passed = match w.users {
-                    Some(users) => stage_users.iter().filter(|t| users >= **t).count(),
-                    None => stage_peaks
-                        .iter()
-                        .filter(|t| f.peak_requests >= **t)
-                        .count(),
-                };
-                stages[row] = MaybeUninit::new(1 + passed as u32);
-            }
-            // Advance the odometer, last axis fastest.
-            for k in (0..dims.len()).rev() {
-                index[k] += 1;
-                if index[k] < dims[k] {
-                    self.axes[k].0.set(&mut w, self.axes[k].1[index[k]]);
-                    break;
+                for (row, stage) in stages[done..done + rows].iter_mut().enumerate() {
+                    // By users, as the seed's journey is; by peak rate for totals.
+                    let passed = if by_users {
+                        let users = batch.users[row];
+                        stage_users.iter().filter(|t| users >= **t).count()
+                    } else {
+                        let peak = batch.at(row).figures().peak_requests;
+                        stage_peaks.iter().filter(|t| peak >= **t).count()
+                    };
+                    *stage = MaybeUninit::new(1 + passed as u32);
                 }
-                index[k] = 0;
-                self.axes[k].0.set(&mut w, self.axes[k].1[0]);
             }
+            done += rows;
+        }
+    }
+}
+
+/// Rows computed together: few enough that a batch's inputs stay in the L1 cache.
+const BATCH: usize = 256;
+
+/// The chain's inputs for a batch of rows, one array per field, so that each
+/// output is computed by a tight loop the compiler vectorises. Fields no axis
+/// varies keep the base workload's value in every slot.
+struct Batch {
+    users: [f64; BATCH],
+    writes: [f64; BATCH],
+    reads_per_write: [f64; BATCH],
+    bytes_per_write: [f64; BATCH],
+    read_size: [f64; BATCH],
+    peak_factor: [f64; BATCH],
+    replication: [f64; BATCH],
+    retention_years: [f64; BATCH],
+    cache_fraction: [f64; BATCH],
+    base: Inputs,
+}
+
+impl Batch {
+    fn new(base: Inputs) -> Batch {
+        Batch {
+            users: [base.users; BATCH],
+            writes: [base.writes; BATCH],
+            reads_per_write: [base.reads_per_write; BATCH],
+            bytes_per_write: [base.bytes_per_write; BATCH],
+            read_size: [base.read_size; BATCH],
+            peak_factor: [base.peak_factor; BATCH],
+            replication: [base.replication; BATCH],
+            retention_years: [base.retention_years; BATCH],
+            cache_fraction: [base.cache_fraction; BATCH],
+            base,
+        }
+    }
+
+    /// The slots `param` sets.
+    fn field(&mut self, param: Param) -> &mut [f64; BATCH] {
+        match param {
+            Param::Users => &mut self.users,
+            Param::Writes => &mut self.writes,
+            Param::ReadsPerWrite => &mut self.reads_per_write,
+            Param::BytesPerWrite => &mut self.bytes_per_write,
+            Param::BytesPerRead => &mut self.read_size,
+            Param::PeakFactor => &mut self.peak_factor,
+            Param::Replication => &mut self.replication,
+            Param::RetentionYears => &mut self.retention_years,
+            Param::CacheFraction => &mut self.cache_fraction,
+        }
+    }
+
+    /// Row `row`'s inputs.
+    #[inline(always)]
+    fn at(&self, row: usize) -> Inputs {
+        Inputs {
+            users: self.users[row],
+            writes: self.writes[row],
+            reads_per_write: self.reads_per_write[row],
+            bytes_per_write: self.bytes_per_write[row],
+            read_size: self.read_size[row],
+            peak_factor: self.peak_factor[row],
+            replication: self.replication[row],
+            retention_years: self.retention_years[row],
+            cache_fraction: self.cache_fraction[row],
+            ..self.base
+        }
+    }
+
+    /// Writes `output` for the first `out.len()` rows: one loop per output,
+    /// in which the figures it does not need are never computed.
+    fn compute(&self, output: Output, out: &mut [MaybeUninit<f64>]) {
+        let rows = out.len().min(BATCH);
+        let out = &mut out[..rows];
+        macro_rules! column {
+            ($field:ident) => {
+                for (row, slot) in out.iter_mut().enumerate() {
+                    *slot = MaybeUninit::new(self.at(row).figures().$field);
+                }
+            };
+        }
+        match output {
+            Output::Writes => column!(writes),
+            Output::Reads => column!(reads),
+            Output::Requests => column!(requests),
+            Output::PeakWrites => column!(peak_writes),
+            Output::PeakReads => column!(peak_reads),
+            Output::PeakRequests => column!(peak_requests),
+            Output::StoragePerDay => column!(storage_per_day),
+            Output::StoragePerMonth => column!(storage_per_month),
+            Output::StoragePerYear => column!(storage_per_year),
+            Output::StorageTotal => column!(storage_total),
+            Output::Ingress => column!(ingress),
+            Output::Egress => column!(egress),
+            Output::CacheByReads => column!(cache_by_reads),
+            Output::CacheByItems => column!(cache_by_items),
         }
     }
 }
