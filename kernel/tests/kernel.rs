@@ -240,6 +240,40 @@ async fn a_notebook_session_runs_rust() {
     let cell = client.execute("2 + 3", EVAL).await;
     assert_eq!(cell.result_text().as_deref(), Some("5"), "{}", cell.reply);
 
+    // A cell interrupted while it compiles (here: a constant that takes forever to evaluate)
+    // never runs, and the variables defined before it are kept.
+    let cell = client.execute("let kept = 41;", EVAL).await;
+    assert_eq!(cell.status(), "ok", "{}", cell.reply);
+    let slow = client
+        .send_shell(jupyter_protocol::ExecuteRequest::new(
+            "#[allow(long_running_const_eval)]\n\
+             const SLOW: u64 = { let mut i = 0u64; let mut x = 0u64; \
+             while i < 50_000_000_000 { x = x.wrapping_add(i ^ (x >> 3)); i += 1; } x };\n\
+             SLOW"
+                .into(),
+        ))
+        .await;
+    let kernel_pid = kernel.child.id().expect("the kernel is running");
+    let compiling_since = Instant::now();
+    while !rustc_running_under(kernel_pid) {
+        assert!(
+            compiling_since.elapsed() < EVAL,
+            "the slow cell never started compiling"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let request = client.send_control(InterruptRequest {}).await;
+    client.control_reply(&request, QUICK).await;
+    let cell = client.collect(&slow, QUICK).await;
+    assert_eq!(cell.reply["ename"], "Interrupted", "{}", cell.reply);
+    assert!(
+        cell.stream("stderr").contains("every variable is kept"),
+        "{}",
+        cell.stream("stderr")
+    );
+    let cell = client.execute("kept + 1", EVAL).await;
+    assert_eq!(cell.result_text().as_deref(), Some("42"), "{}", cell.reply);
+
     // A request signed with the wrong key is dropped; a correctly signed one runs.
     let marker = std::env::temp_dir().join(format!("napkin-kernel-test-{}", uuid::Uuid::new_v4()));
     let forged_path = marker.with_extension("forged");
@@ -466,4 +500,42 @@ async fn works_without_rust_src() {
     );
     let cell = client.execute("n * 2", EVAL).await;
     assert_eq!(cell.result_text().as_deref(), Some("6"), "{}", cell.reply);
+}
+
+/// Whether a `rustc` runs somewhere below process `root`.
+fn rustc_running_under(root: u32) -> bool {
+    let mut parent_of = std::collections::HashMap::new();
+    let mut rustcs = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let ppid: u32 = stat[close + 1..]
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        parent_of.insert(pid, ppid);
+        if &stat[open + 1..close] == "rustc" {
+            rustcs.push(pid);
+        }
+    }
+    rustcs.into_iter().any(|mut pid| {
+        while let Some(&parent) = parent_of.get(&pid) {
+            if parent == root {
+                return true;
+            }
+            if parent == 0 {
+                break;
+            }
+            pid = parent;
+        }
+        false
+    })
 }

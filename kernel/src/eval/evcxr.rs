@@ -15,8 +15,10 @@
 //!
 //! evcxr catches panics itself (so variables survive them) and reports success, so a panic is
 //! recognised from its `thread '…' panicked at` line on stderr and turned into an error for
-//! the cell. Interrupting kills the child process, which evcxr restarts on the next use; the
-//! variables defined so far are lost, and the cell's output says so.
+//! the cell. Interrupting a cell while it compiles stops cargo and rustc: the cell does not
+//! run and every variable is kept. Interrupting a running cell kills the child process, which
+//! evcxr restarts on the next use; the variables defined so far are lost, and the cell's
+//! output says which of the two happened.
 //!
 //! This is the one file that knows about evcxr.
 
@@ -77,11 +79,26 @@ struct CellOutput {
     total: Option<usize>,
 }
 
-/// Kills evcxr's child process to stop a running cell.
+/// Stops a running cell: while it compiles, by stopping the compiler (the Rust process and
+/// its variables stay); while it runs, by killing evcxr's child process.
 struct EvcxrInterrupt {
     process: Arc<Mutex<std::process::Child>>,
-    running: AtomicBool,
+    /// A cell is being evaluated (shared with the thread that keeps stopping compiles).
+    running: Arc<AtomicBool>,
     interrupted: AtomicBool,
+    /// The interrupt stopped a compile rather than the Rust process.
+    stopped_compiler: AtomicBool,
+}
+
+/// What an interrupt stopped, as [`describe`] needs to know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    /// Nothing: the cell ended on its own.
+    Nothing,
+    /// cargo and rustc, before the cell ran: every variable is kept.
+    Compiler,
+    /// The Rust process, with the variables it held.
+    Process,
 }
 
 impl Interrupt for EvcxrInterrupt {
@@ -90,6 +107,22 @@ impl Interrupt for EvcxrInterrupt {
             return None;
         }
         self.interrupted.store(true, Ordering::SeqCst);
+        if stop_compilers() {
+            self.stopped_compiler.store(true, Ordering::SeqCst);
+            // evcxr retries a failed build (to check, to fix errors); stop each retry too,
+            // until the cell gives up.
+            let running = Arc::clone(&self.running);
+            std::thread::spawn(move || {
+                while running.load(Ordering::SeqCst) {
+                    stop_compilers();
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+            });
+            return Some(
+                "Interrupted while compiling: the cell did not run, and every variable is kept.\n"
+                    .into(),
+            );
+        }
         let mut child = self.process.lock().unwrap_or_else(PoisonError::into_inner);
         if let Err(error) = child.kill() {
             log!("could not kill the evaluation process: {error}");
@@ -124,8 +157,9 @@ impl EvcxrEvaluator {
         }
         let interrupt = Arc::new(EvcxrInterrupt {
             process: context.process_handle(),
-            running: AtomicBool::new(false),
+            running: Arc::new(AtomicBool::new(false)),
             interrupted: AtomicBool::new(false),
+            stopped_compiler: AtomicBool::new(false),
         });
         let mut evaluator = Self {
             context,
@@ -198,6 +232,9 @@ impl EvcxrEvaluator {
     /// Runs code through evcxr with the current sink, mapping its errors.
     fn run(&mut self, code: &str) -> Result<evcxr::EvalOutputs, EvalError> {
         self.interrupt.interrupted.store(false, Ordering::SeqCst);
+        self.interrupt
+            .stopped_compiler
+            .store(false, Ordering::SeqCst);
         self.interrupt.running.store(true, Ordering::SeqCst);
         let started = Instant::now();
         let result = self
@@ -210,7 +247,17 @@ impl EvcxrEvaluator {
         );
         self.interrupt.running.store(false, Ordering::SeqCst);
         let interrupted = self.interrupt.interrupted.swap(false, Ordering::SeqCst);
-        result.map_err(|error| describe(error, interrupted, code))
+        let stopped = match (
+            interrupted,
+            self.interrupt
+                .stopped_compiler
+                .swap(false, Ordering::SeqCst),
+        ) {
+            (false, _) => Stopped::Nothing,
+            (true, true) => Stopped::Compiler,
+            (true, false) => Stopped::Process,
+        };
+        result.map_err(|error| describe(error, stopped, code))
     }
 
     /// Asks the compiler for the type of `name` as `code` defines it, in a form a cell can
@@ -474,8 +521,19 @@ fn panic_error(lines: Vec<String>) -> EvalError {
 
 /// Translates an evcxr error into what the user sees: compile errors with the user's own
 /// line and a caret under the span, not evcxr's generated wrapper.
-fn describe(error: evcxr::Error, interrupted: bool, code: &str) -> EvalError {
+fn describe(error: evcxr::Error, stopped: Stopped, code: &str) -> EvalError {
     match error {
+        // cargo killed mid-build fails in whatever way it fails; the cell never ran.
+        error
+            if stopped == Stopped::Compiler
+                && !matches!(error, evcxr::Error::SubprocessTerminated(_)) =>
+        {
+            log!("compile stopped by an interrupt: {error}");
+            EvalError::new(
+                "Interrupted",
+                "the cell was interrupted while compiling, so it did not run; every variable is kept",
+            )
+        }
         evcxr::Error::CompilationErrors(errors) => {
             let human = super::diagnostics::humanize;
             let evalue = errors
@@ -536,10 +594,12 @@ fn describe(error: evcxr::Error, interrupted: bool, code: &str) -> EvalError {
                 traceback,
             }
         }
-        evcxr::Error::SubprocessTerminated(message) if interrupted => EvalError::new(
-            "Interrupted",
-            format!("the cell was interrupted; all variables were lost ({message})"),
-        ),
+        evcxr::Error::SubprocessTerminated(message) if stopped != Stopped::Nothing => {
+            EvalError::new(
+                "Interrupted",
+                format!("the cell was interrupted; all variables were lost ({message})"),
+            )
+        }
         evcxr::Error::SubprocessTerminated(message) => EvalError::new(
             "ProcessDied",
             format!("the Rust process died; all variables were lost ({message})"),
@@ -553,6 +613,71 @@ fn describe(error: evcxr::Error, interrupted: bool, code: &str) -> EvalError {
         ),
         other => EvalError::new("Error", other.to_string()),
     }
+}
+
+/// Kills every process building a cell; says whether there was one.
+fn stop_compilers() -> bool {
+    let compilers = compiler_processes();
+    for &pid in &compilers {
+        // SAFETY: kill(2) on a process id read from /proc just now; the worst case is a
+        // process that has already exited, which kill reports as an error we ignore.
+        unsafe {
+            libc::kill(pid, libc::SIGKILL);
+        }
+    }
+    !compilers.is_empty()
+}
+
+/// The processes building a cell: every `cargo` this process started, and everything those
+/// started in turn (rustc, the linker).
+fn compiler_processes() -> Vec<libc::pid_t> {
+    let mut children: std::collections::HashMap<libc::pid_t, Vec<(libc::pid_t, String)>> =
+        std::collections::HashMap::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    for entry in entries.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<libc::pid_t>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let comm = stat[open + 1..close].to_string();
+        let Some(ppid) = stat[close + 1..]
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+        else {
+            continue;
+        };
+        children.entry(ppid).or_default().push((pid, comm));
+    }
+    let me = std::process::id() as libc::pid_t;
+    let mut found: Vec<libc::pid_t> = children
+        .get(&me)
+        .into_iter()
+        .flatten()
+        .filter(|(_, comm)| comm == "cargo")
+        .map(|(pid, _)| *pid)
+        .collect();
+    let mut next = 0;
+    while next < found.len() {
+        let parent = found[next];
+        found.extend(
+            children
+                .get(&parent)
+                .into_iter()
+                .flatten()
+                .map(|(pid, _)| *pid),
+        );
+        next += 1;
+    }
+    found
 }
 
 /// The error for a variable whose type neither rust-analyzer nor the compiler probe could write.
