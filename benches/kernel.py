@@ -5,11 +5,14 @@ evcxr_jupyter is the kernelspec "rust" (`cargo install evcxr_jupyter --locked` t
 each with min / median / max and the ratio napkin / evcxr_jupyter (lower is faster):
 
 - start -> kernel_info reply;
-- new session -> first napkin result, with a warm cache (napkin's build slots; evcxr with
-  `:cache 1024` after one session filled it) and a cold one (an empty napkin cache; evcxr as
-  installed, which compiles every dependency in every new session);
+- new session -> first napkin result, with a warm cache (napkin: the pre-warmed evaluator the
+  previous session started is waiting, as it is once a session has run for a minute; and
+  without one, NAPKIN_KERNEL_SPARE=0; evcxr with `:cache 1024` after one session filled it)
+  and a cold one (an empty napkin cache; evcxr as installed, which compiles every dependency
+  in every new session);
 - warm cells: `1 + 1`, an estimate, a sweep into a DataFrame, a chart;
-- memory (RSS of the kernel and its children) after the warm cells;
+- memory (RSS of the kernel, its evaluator process and their children) after the warm cells,
+  and of the pre-warmed evaluator waiting for the next session;
 - every notebook in notebooks/ end to end (with --notebooks; evcxr gets a first cell
   with the `:dep`).
 
@@ -34,6 +37,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 NAPKIN_DEP = f':dep napkin = {{ path = "{ROOT}" }}\nuse napkin::prelude::*;'
 EVCXR_CACHE = ":cache 1024"
 EVCXR_CACHE_DIR = pathlib.Path.home() / ".cache" / "evcxr"
+NAPKIN_CACHE = pathlib.Path(
+    os.environ.get("NAPKIN_KERNEL_CACHE", pathlib.Path.home() / ".cache" / "napkin-kernel"))
 
 FIRST = "Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0)).estimate().unwrap().peak_writes"
 CELLS = {
@@ -88,6 +93,32 @@ def rss_mib(pid):
             pass
         todo.extend(children.get(p, []))
     return total / 1024
+
+
+def wait_for_spare(timeout=900):
+    """Waits until napkin's pre-warmed evaluator listens; returns its pid (None: timed out)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for socket in NAPKIN_CACHE.glob("*/spare.sock"):
+            try:
+                return int((socket.parent / "spare.lock").read_text().strip())
+            except (OSError, ValueError):
+                pass
+        time.sleep(0.5)
+    return None
+
+
+def spare_processes():
+    """Pids of every `napkin-kernel spare` process."""
+    found = []
+    for cmdline in pathlib.Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if len(args) > 1 and args[0].endswith(b"napkin-kernel") and args[1] == b"spare":
+            found.append(int(cmdline.parent.name))
+    return found
 
 
 class Session:
@@ -151,13 +182,26 @@ def measure(name, prefix, runs, cold):
                 first_result(name, None, {"NAPKIN_KERNEL_CACHE": empty})
             ]
     log(f"{name}: new session, warm cache")
-    figures["new session -> first result, warm"] = [
-        first_result(name, warm_prefix) for _ in range(max(2, runs // 2))
-    ]
+    figures["new session -> first result, warm"] = []
+    for _ in range(max(2, runs // 2)):
+        if not prefix:
+            # As once the previous session has run for a minute.
+            wait_for_spare()
+        figures["new session -> first result, warm"].append(first_result(name, warm_prefix))
+    if not prefix:
+        log(f"{name}: new session, warm cache, no pre-warmed evaluator")
+        figures["new session -> first result, warm, no spare"] = [
+            first_result(name, None, {"NAPKIN_KERNEL_SPARE": "0"})
+        ]
+        wait_for_spare()
     log(f"{name}: warm cells")
     s = Session(name)
     if warm_prefix:
         execute(s.kc, warm_prefix)
+    else:
+        execute(s.kc, "1")
+        # Steady state: the next session's evaluator has finished warming up.
+        waiting = wait_for_spare()
     for label, code in CELLS.items():
         execute(s.kc, code)  # the first run of a cell is not a warm cell
         times = []
@@ -166,7 +210,13 @@ def measure(name, prefix, runs, cold):
             execute(s.kc, code)
             times.append(time.perf_counter() - t)
         figures[f"warm {label}"] = times
-    figures["memory (kernel + children), MiB"] = [rss_mib(s.km.provisioner.process.pid)]
+    kernel = rss_mib(s.km.provisioner.process.pid)
+    if prefix:
+        figures["memory (kernel + children), MiB"] = [kernel]
+    else:
+        adopted = [pid for pid in spare_processes() if pid != waiting]
+        figures["memory (kernel + children), MiB"] = [kernel + sum(map(rss_mib, adopted))]
+        figures["memory (waiting pre-warmed evaluator), MiB"] = [rss_mib(waiting or 0)]
     s.close()
     return figures
 
@@ -176,6 +226,8 @@ def notebooks(name, prefix):
     times = {}
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         log(f"{name}: notebook {path.stem}")
+        if not prefix:
+            wait_for_spare()
         nb = nbformat.read(path, as_version=4)
         if prefix:
             nb.cells.insert(0, nbformat.v4.new_code_cell(prefix))

@@ -31,6 +31,17 @@ pub enum Command {
     /// Compile napkin and its dependencies into the kernel's build cache now, so the first
     /// notebook does not wait for them (install does this unless given --no-warm).
     Warm,
+    /// Run a pre-warmed evaluator that the next kernel adopts, so a new session answers in
+    /// seconds (kernels start one themselves; NAPKIN_KERNEL_SPARE=0 turns this off).
+    Spare(SpareArgs),
+}
+
+/// Arguments of `spare`.
+#[derive(Debug, Args)]
+pub struct SpareArgs {
+    /// Stop the waiting pre-warmed evaluator instead of starting one.
+    #[arg(long)]
+    pub stop: bool,
 }
 
 /// Where the kernelspec lives (default: the active virtualenv if any, else the user).
@@ -106,6 +117,10 @@ mod tests {
             panic!("expected install");
         };
         assert!(args.no_warm);
+        let Some(Command::Spare(args)) = parse(&["spare", "--stop"]).unwrap().command else {
+            panic!("spare --stop");
+        };
+        assert!(args.stop);
         let Some(Command::Uninstall(args)) = parse(&["uninstall", "--user"]).unwrap().command
         else {
             panic!("expected uninstall");

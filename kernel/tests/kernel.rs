@@ -331,6 +331,115 @@ async fn a_notebook_session_runs_rust() {
     );
 }
 
+/// A kernel starts a pre-warmed evaluator for the next session; the next kernel adopts it, so
+/// its first cell needs no start-up, runs in that kernel's directory, and can be interrupted.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_session_adopts_the_pre_warmed_evaluator() {
+    let spares_on = [("NAPKIN_KERNEL_SPARE", std::ffi::OsStr::new("1"))];
+    let slots = home_cache().join("napkin-kernel");
+    if std::env::var_os("NAPKIN_KERNEL_CACHE").is_some() || !slots.is_dir() {
+        panic!("this test needs the default, warm build cache (scripts/setup)");
+    }
+
+    // The first kernel may itself adopt a spare left by an earlier run; either way, once its
+    // evaluator is ready, a spare for the next session is starting or waiting.
+    let mut first = KernelProcess::spawn_in(None, &spares_on).await;
+    let mut client = first.connect().await;
+    let cell = client.execute("1 + 1", FIRST_EVAL).await;
+    assert_eq!(cell.result_text().as_deref(), Some("2"), "{}", cell.reply);
+    let socket = spare_socket(&slots).await;
+    shut_down(&mut first, &mut client).await;
+    drop(first); // one kernel at a time
+
+    let notebook_dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        notebook_dir.path().join("data.txt"),
+        "from the notebook's directory",
+    )
+    .unwrap();
+    let mut second = KernelProcess::spawn_in(Some(notebook_dir.path()), &spares_on).await;
+    let mut client = second.connect().await;
+    let started = Instant::now();
+    let cell = client
+        .execute("std::fs::read_to_string(\"data.txt\").unwrap()", EVAL)
+        .await;
+    println!(
+        "new session → first result with a pre-warmed evaluator: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        cell.result_text().as_deref(),
+        Some("\"from the notebook's directory\""),
+        "{}",
+        cell.reply
+    );
+    let log = second.stderr();
+    assert!(log.contains("adopted the pre-warmed evaluator"), "{log}");
+    assert!(
+        log.contains("started a pre-warmed evaluator"),
+        "the next one: {log}"
+    );
+    assert!(!socket.exists(), "an adopted spare stops listening");
+    let cell = client.execute("let adopted = users(7.0);", EVAL).await;
+    assert_eq!(cell.status(), "ok", "{}", cell.reply);
+
+    // Interrupts reach the adopted process; its variables are lost with it, as always.
+    let looping = client
+        .send_shell(jupyter_protocol::ExecuteRequest::new(
+            "println!(\"looping\"); loop {}".into(),
+        ))
+        .await;
+    client
+        .wait_iopub(&looping, EVAL, |m| m.header.msg_type == "stream")
+        .await;
+    let request = client.send_control(InterruptRequest {}).await;
+    client.control_reply(&request, QUICK).await;
+    let cell = client.collect(&looping, QUICK).await;
+    assert_eq!(cell.reply["ename"], "Interrupted", "{}", cell.reply);
+    assert!(cell.stream("stderr").contains("variables were lost"));
+    let cell = client.execute("2 + 3", EVAL).await;
+    assert_eq!(cell.result_text().as_deref(), Some("5"), "{}", cell.reply);
+    shut_down(&mut second, &mut client).await;
+}
+
+/// `$XDG_CACHE_HOME`, else `~/.cache`.
+fn home_cache() -> std::path::PathBuf {
+    std::env::var_os("XDG_CACHE_HOME").map_or_else(
+        || std::path::Path::new(&std::env::var_os("HOME").unwrap()).join(".cache"),
+        Into::into,
+    )
+}
+
+/// Waits until a spare listens under `slots`, and returns its socket.
+async fn spare_socket(slots: &std::path::Path) -> std::path::PathBuf {
+    let deadline = Instant::now() + FIRST_EVAL;
+    loop {
+        let found = std::fs::read_dir(slots)
+            .unwrap()
+            .flatten()
+            .map(|toolchain| toolchain.path().join("spare.sock"))
+            .find(|socket| socket.exists());
+        if let Some(socket) = found {
+            return socket;
+        }
+        assert!(Instant::now() < deadline, "no pre-warmed evaluator came up");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Asks the kernel to shut down and waits for a clean exit.
+async fn shut_down(kernel: &mut KernelProcess, client: &mut util::Client) {
+    let request = client
+        .send_control(ShutdownRequest { restart: false })
+        .await;
+    client.control_reply(&request, QUICK).await;
+    assert!(
+        kernel.wait_for_exit(Duration::from_secs(30)).await,
+        "clean exit"
+    );
+}
+
 /// Like ipykernel, a kernel whose launcher (`JPY_PARENT_PID`) dies shuts itself down instead
 /// of lingering as an orphan.
 #[cfg(target_os = "linux")]

@@ -7,7 +7,9 @@
 //! free slot of the pool (`slot-0`, `slot-1`, … under
 //! `~/.cache/napkin-kernel/<toolchain>/`), holding an exclusive file lock
 //! for its lifetime, so two notebooks open at once each get their own.
-//! `napkin-kernel warm` (run by `install`) fills `slot-0`. Cargo's
+//! `napkin-kernel warm` (run by `install`) fills `slot-0`; a new slot starts as a copy of a
+//! warm one (`cp -a`, which keeps the timestamps cargo's fingerprints compare), so a second
+//! notebook or a pre-warmed spare does not compile polars again. Cargo's
 //! fingerprints rebuild whatever changed (napkin's sources, the compiler),
 //! so a slot never serves a stale build.
 
@@ -75,7 +77,7 @@ pub fn acquire(dir: &Path) -> io::Result<BuildDir> {
         match lock.try_lock() {
             Ok(()) => {
                 fs::create_dir_all(&path)?;
-                let warm = path.join("target").is_dir();
+                let warm = path.join("target").is_dir() || seed(dir, n, &path);
                 return Ok(BuildDir {
                     path,
                     warm,
@@ -90,6 +92,46 @@ pub fn acquire(dir: &Path) -> io::Result<BuildDir> {
         "all {MAX_SLOTS} build directories under {} are in use by other kernels",
         dir.display()
     )))
+}
+
+/// Fills the empty slot `to` (number `n`) with a copy of a warm slot; says whether it did.
+/// A slot in use may be copied: cargo only writes there while a cell compiles, and its
+/// fingerprints rebuild anything a copy caught half-written.
+fn seed(dir: &Path, n: usize, to: &Path) -> bool {
+    for m in (0..MAX_SLOTS).filter(|&m| m != n) {
+        let from = dir.join(format!("slot-{m}"));
+        if !from.join("target").is_dir() {
+            continue;
+        }
+        let copied = std::process::Command::new("cp")
+            .arg("-a")
+            .arg(from.join("."))
+            .arg(to)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success());
+        if copied {
+            log!("seeded {} from {}", to.display(), from.display());
+            return true;
+        }
+        let _ = fs::remove_dir_all(to.join("target"));
+    }
+    false
+}
+
+/// The directory of this user's slots for the active toolchain.
+pub fn slots_dir() -> PathBuf {
+    toolchain_dir(&cache_root(), sysroot().as_deref())
+}
+
+/// The active toolchain's sysroot (`rustc --print sysroot`).
+pub fn sysroot() -> Option<PathBuf> {
+    let output = std::process::Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (!path.is_empty()).then(|| PathBuf::from(path))
 }
 
 #[cfg(test)]
@@ -109,6 +151,29 @@ mod tests {
         let c = acquire(&dir).unwrap();
         assert_eq!(c.path, a_path, "a released slot is reused");
         drop((b, c));
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_new_slot_starts_as_a_copy_of_a_warm_one() {
+        let dir = std::env::temp_dir().join(format!("napkin-seed-{}", std::process::id()));
+        let a = acquire(&dir).unwrap();
+        let built = a.path.join("target/debug/libdep.rlib");
+        fs::create_dir_all(built.parent().unwrap()).unwrap();
+        fs::write(&built, "compiled").unwrap();
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        File::options()
+            .write(true)
+            .open(&built)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let b = acquire(&dir).unwrap();
+        assert!(b.warm, "seeded from slot-0");
+        let copy = b.path.join("target/debug/libdep.rlib");
+        assert_eq!(fs::read_to_string(&copy).unwrap(), "compiled");
+        assert_eq!(fs::metadata(&copy).unwrap().modified().unwrap(), old);
+        drop((a, b));
         fs::remove_dir_all(&dir).unwrap();
     }
 }

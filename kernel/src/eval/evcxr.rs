@@ -200,6 +200,11 @@ impl EvcxrEvaluator {
         self.execute(sample, &sink).result.map(|_| ())
     }
 
+    /// Whether napkin is loaded, so the first cell runs without compiling dependencies.
+    pub fn ready(&self) -> bool {
+        self.napkin_loaded
+    }
+
     /// The build directory, if a persistent one is in use.
     pub fn build_dir(&self) -> Option<&Path> {
         self.build_dir.as_ref().map(|d| d.path.as_path())
@@ -780,7 +785,7 @@ fn show_progress(cell: &Mutex<CellOutput>, name: &str, crate_dir: Option<&Path>)
 }
 
 /// Where napkin's sources are: `$NAPKIN_PATH`, else the repository this kernel was built from.
-fn napkin_path() -> PathBuf {
+pub fn napkin_path() -> PathBuf {
     std::env::var_os("NAPKIN_PATH")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
@@ -792,7 +797,7 @@ fn napkin_path() -> PathBuf {
 /// persistent build slot (unless `EVCXR_TMPDIR` is set), cargo profiles for it, napkin's
 /// kernel marker, and an empty source tree for rust-analyzer when `rust-src` is missing.
 fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
-    let sysroot = sysroot();
+    let sysroot = build_dir::sysroot();
     let root = build_dir::toolchain_dir(&build_dir::cache_root(), sysroot.as_deref());
     let dir = if std::env::var_os("EVCXR_TMPDIR").is_some() {
         None
@@ -867,16 +872,6 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
         }
     }
     dir
-}
-
-/// The active toolchain's sysroot (`rustc --print sysroot`).
-fn sysroot() -> Option<PathBuf> {
-    let output = std::process::Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()?;
-    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    (!path.is_empty()).then(|| PathBuf::from(path))
 }
 
 fn lock(cell: &Mutex<CellOutput>) -> MutexGuard<'_, CellOutput> {

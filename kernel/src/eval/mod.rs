@@ -6,9 +6,11 @@
 //! a cell runs flows back through an [`OutputSink`] as [`Output`] events, so frontends see
 //! `println!` lines as they happen rather than when the cell finishes.
 //!
-//! Two implementations exist: [`evcxr::EvcxrEvaluator`] (the real one, used by the binary) and,
-//! in test builds only, `fake::FakeEvaluator`, which understands a tiny scripting language so
-//! handler tests run in milliseconds without a compiler.
+//! Three implementations exist: [`evcxr::EvcxrEvaluator`] (the real one); [`remote::RemoteEvaluator`],
+//! which runs cells in a pre-warmed evaluator process the kernel adopted (itself an
+//! `EvcxrEvaluator`, see `crate::spare`); and, in test builds only, `fake::FakeEvaluator`,
+//! which understands a tiny scripting language so handler tests run in milliseconds without a
+//! compiler.
 
 pub mod build_dir;
 pub mod diagnostics;
@@ -16,6 +18,7 @@ pub mod evcxr;
 #[cfg(test)]
 pub mod fake;
 pub mod progress;
+pub mod remote;
 pub mod typefix;
 pub mod worker;
 
@@ -23,12 +26,14 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 /// A MIME bundle: MIME type → payload, exactly as it appears in a Jupyter `data` field
 /// (strings for text and base64 images, JSON values for `application/*+json`).
 pub type MimeBundle = BTreeMap<String, serde_json::Value>;
 
 /// Which standard stream a piece of text was written to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum StreamName {
     /// Standard output.
     Stdout,
@@ -37,7 +42,7 @@ pub enum StreamName {
 }
 
 /// Something a cell produced while it was running.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Output {
     /// Text written to stdout or stderr. `text` carries its own newlines.
     Stream {
@@ -51,7 +56,7 @@ pub enum Output {
 }
 
 /// A failed cell: a compile error, a panic, an interruption, or a dead evaluator.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvalError {
     /// Short error class, e.g. `CompileError` or `Panic`.
     pub ename: String,
@@ -76,7 +81,7 @@ impl EvalError {
 }
 
 /// The result of running one cell.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecuteOutcome {
     /// `Ok(Some(bundle))` is the cell's value (an `execute_result`), `Ok(None)` a cell without
     /// a value, `Err` a failed cell.
@@ -91,7 +96,7 @@ impl ExecuteOutcome {
 }
 
 /// Completion candidates for a cursor position.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Completions {
     /// The candidate texts, best first.
     pub matches: Vec<String>,

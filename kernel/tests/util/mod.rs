@@ -53,6 +53,13 @@ impl KernelProcess {
 
     /// [`KernelProcess::spawn`] with extra environment variables.
     pub async fn spawn_with_env(env: &[(&str, &std::ffi::OsStr)]) -> Self {
+        Self::spawn_in(None, env).await
+    }
+
+    /// [`KernelProcess::spawn`] in working directory `cwd` (default: this process's), with
+    /// extra environment variables. Pre-warmed evaluators are off unless `env` turns them on
+    /// (`NAPKIN_KERNEL_SPARE=1`), so each test knows which evaluator it gets.
+    pub async fn spawn_in(cwd: Option<&std::path::Path>, env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let one_at_a_time = ONE_KERNEL.clone().lock_owned().await;
         let dir = tempfile::tempdir().expect("temp dir");
         let (connection, path, listeners) = connection_file(dir.path()).await;
@@ -62,11 +69,13 @@ impl KernelProcess {
         let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
             .arg("--connection-file")
             .arg(&path)
+            .env("NAPKIN_KERNEL_SPARE", "0")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(stderr)
             .kill_on_drop(true)
+            .current_dir(cwd.map_or_else(|| std::env::current_dir().unwrap(), Into::into))
             .spawn()
             .expect("spawn napkin-kernel");
         // Release the reserved ports only now, so nothing else grabs them meanwhile.
