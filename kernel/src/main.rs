@@ -125,11 +125,10 @@ fn warm() -> anyhow::Result<()> {
     );
     // Free the build slot first: the spare takes it.
     drop(evaluator);
-    if spares {
-        spare::spawn();
+    if spares && spare::spawn() {
         println!(
-            "Started a pre-warmed evaluator in the background, so the first notebook answers \
-             in seconds (`napkin-kernel spare --stop` stops it)."
+            "A pre-warmed evaluator is starting in the background, so the first notebook \
+             answers in seconds (`napkin-kernel spare --stop` stops it)."
         );
     }
     Ok(())

@@ -155,14 +155,19 @@ pub fn adopt() -> Option<RemoteEvaluator> {
     }
 }
 
-/// Starts a spare for the next kernel, unless one exists. Never fails the caller.
-pub fn spawn() {
+/// Starts a spare for the next kernel, unless one exists. Never fails the caller; says
+/// whether a spare is now starting or waiting.
+pub fn spawn() -> bool {
     let paths = Paths::new();
     if spare_alive(&paths.lock) {
-        return;
+        return true;
     }
-    if let Err(error) = try_spawn(&paths) {
-        log!("could not start a pre-warmed evaluator: {error}");
+    match try_spawn(&paths) {
+        Ok(()) => true,
+        Err(error) => {
+            log!("could not start a pre-warmed evaluator: {error}");
+            false
+        }
     }
 }
 

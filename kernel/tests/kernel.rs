@@ -216,29 +216,7 @@ async fn a_notebook_session_runs_rust() {
     assert_eq!(history[5], json!([1, 6, "abc_def + 41"]));
 
     // An endless loop is interrupted; the kernel is idle again within seconds.
-    let looping = client
-        .send_shell(jupyter_protocol::ExecuteRequest::new(
-            "println!(\"looping\"); loop {}".into(),
-        ))
-        .await;
-    client
-        .wait_iopub(&looping, EVAL, |m| m.header.msg_type == "stream")
-        .await;
-    let interrupted_at = Instant::now();
-    let request = client.send_control(InterruptRequest {}).await;
-    let reply = client.control_reply(&request, QUICK).await;
-    assert_eq!(reply.header.msg_type, "interrupt_reply");
-    let cell = client.collect(&looping, QUICK).await;
-    println!("interrupt → idle: {:?}", interrupted_at.elapsed());
-    assert_eq!(cell.status(), "error");
-    assert_eq!(cell.reply["ename"], "Interrupted");
-    assert!(
-        cell.stream("stderr").contains("variables were lost"),
-        "{:?}",
-        cell.types()
-    );
-    let cell = client.execute("2 + 3", EVAL).await;
-    assert_eq!(cell.result_text().as_deref(), Some("5"), "{}", cell.reply);
+    interrupt_an_endless_loop(&mut client).await;
 
     // A cell interrupted while it compiles (here: a constant that takes forever to evaluate)
     // never runs, and the variables defined before it are kept.
@@ -385,6 +363,13 @@ async fn a_new_session_adopts_the_pre_warmed_evaluator() {
     assert_eq!(cell.status(), "ok", "{}", cell.reply);
 
     // Interrupts reach the adopted process; its variables are lost with it, as always.
+    interrupt_an_endless_loop(&mut client).await;
+    shut_down(&mut second, &mut client).await;
+}
+
+/// Runs an endless loop, interrupts it, and checks the cell says the variables were lost and
+/// the kernel answers the next cell.
+async fn interrupt_an_endless_loop(client: &mut util::Client) {
     let looping = client
         .send_shell(jupyter_protocol::ExecuteRequest::new(
             "println!(\"looping\"); loop {}".into(),
@@ -393,14 +378,21 @@ async fn a_new_session_adopts_the_pre_warmed_evaluator() {
     client
         .wait_iopub(&looping, EVAL, |m| m.header.msg_type == "stream")
         .await;
+    let interrupted_at = Instant::now();
     let request = client.send_control(InterruptRequest {}).await;
-    client.control_reply(&request, QUICK).await;
+    let reply = client.control_reply(&request, QUICK).await;
+    assert_eq!(reply.header.msg_type, "interrupt_reply");
     let cell = client.collect(&looping, QUICK).await;
+    println!("interrupt → idle: {:?}", interrupted_at.elapsed());
+    assert_eq!(cell.status(), "error");
     assert_eq!(cell.reply["ename"], "Interrupted", "{}", cell.reply);
-    assert!(cell.stream("stderr").contains("variables were lost"));
+    assert!(
+        cell.stream("stderr").contains("variables were lost"),
+        "{:?}",
+        cell.types()
+    );
     let cell = client.execute("2 + 3", EVAL).await;
     assert_eq!(cell.result_text().as_deref(), Some("5"), "{}", cell.reply);
-    shut_down(&mut second, &mut client).await;
 }
 
 /// `$XDG_CACHE_HOME`, else `~/.cache`.
