@@ -242,11 +242,11 @@ pub fn run() -> anyhow::Result<()> {
     let mut listener = listen(&paths.socket)?;
     let ready = Instant::now();
     let mut checked = Instant::now();
+    let mut adopted = false;
     let outcome = loop {
         match listener.accept() {
             Ok((stream, _)) => {
                 stream.set_nonblocking(false)?;
-                let mut adopted = false;
                 let on_adopted = || {
                     // From now on the socket and the lock are the next spare's.
                     let _ = fs::remove_file(&paths.socket);
@@ -281,7 +281,8 @@ pub fn run() -> anyhow::Result<()> {
             Err(error) => return Err(error.into()),
         }
     };
-    if !matches!(outcome, "the kernel closed the connection") {
+    if !adopted {
+        // Still ours (once adopted, the socket file may already be the next spare's).
         let _ = fs::remove_file(&paths.socket);
     }
     log!("exiting: {outcome}");

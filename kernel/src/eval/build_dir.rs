@@ -124,14 +124,19 @@ pub fn slots_dir() -> PathBuf {
     toolchain_dir(&cache_root(), sysroot().as_deref())
 }
 
-/// The active toolchain's sysroot (`rustc --print sysroot`).
+/// The active toolchain's sysroot (`rustc --print sysroot`), asked once per process.
 pub fn sysroot() -> Option<PathBuf> {
-    let output = std::process::Command::new("rustc")
-        .args(["--print", "sysroot"])
-        .output()
-        .ok()?;
-    let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    (!path.is_empty()).then(|| PathBuf::from(path))
+    static SYSROOT: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    SYSROOT
+        .get_or_init(|| {
+            let output = std::process::Command::new("rustc")
+                .args(["--print", "sysroot"])
+                .output()
+                .ok()?;
+            let path = String::from_utf8_lossy(&output.stdout).trim().to_string();
+            (!path.is_empty()).then(|| PathBuf::from(path))
+        })
+        .clone()
 }
 
 #[cfg(test)]
