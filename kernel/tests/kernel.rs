@@ -440,7 +440,7 @@ async fn a_kernel_whose_launcher_dies_shuts_itself_down() {
     use std::io::BufRead;
 
     let dir = tempfile::tempdir().unwrap();
-    let (connection, path, listeners) = util::connection_file(dir.path()).await;
+    let (connection, path) = util::connection_file(dir.path()).await;
     // The shell is the launcher: it starts the kernel in the background, reports its pid,
     // then becomes `sleep` (same pid) until killed.
     let mut launcher = std::process::Command::new("sh")
@@ -452,7 +452,6 @@ async fn a_kernel_whose_launcher_dies_shuts_itself_down() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    drop(listeners);
     let mut line = String::new();
     std::io::BufReader::new(launcher.stdout.take().unwrap())
         .read_line(&mut line)

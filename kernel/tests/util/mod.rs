@@ -15,8 +15,8 @@ use jupyter_protocol::{
 use jupyter_zmq_client::{
     ClientControlConnection, ClientIoPubConnection, ClientShellConnection,
     create_client_control_connection, create_client_iopub_connection,
-    create_client_shell_connection_with_identity, peek_ports_with_listeners,
-    peer_identity_for_session, wait_for_iopub_welcome,
+    create_client_shell_connection_with_identity, peek_ports, peer_identity_for_session,
+    wait_for_iopub_welcome,
 };
 use serde_json::Value;
 
@@ -62,31 +62,44 @@ impl KernelProcess {
     pub async fn spawn_in(cwd: Option<&std::path::Path>, env: &[(&str, &std::ffi::OsStr)]) -> Self {
         let one_at_a_time = ONE_KERNEL.clone().lock_owned().await;
         let dir = tempfile::tempdir().expect("temp dir");
-        let (connection, path, listeners) = connection_file(dir.path()).await;
         let stderr_log = dir.path().join("kernel-stderr.log");
-        let stderr = std::fs::File::create(&stderr_log).unwrap();
-        let spawned_at = Instant::now();
-        let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
-            .arg("--connection-file")
-            .arg(&path)
-            .env("NAPKIN_KERNEL_SPARE", "0")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .kill_on_drop(true)
-            .current_dir(cwd.map_or_else(|| std::env::current_dir().unwrap(), Into::into))
-            .spawn()
-            .expect("spawn napkin-kernel");
-        // Release the reserved ports only now, so nothing else grabs them meanwhile.
-        drop(listeners);
-        Self {
-            child,
-            connection,
-            spawned_at,
-            stderr_log,
-            _dir: dir,
-            _one_at_a_time: one_at_a_time,
+        let cwd = cwd.map_or_else(|| std::env::current_dir().unwrap(), Into::into);
+        // Ports are free when chosen but nothing holds them until the kernel binds; on a busy
+        // machine another process can take one first. The kernel then exits ("cannot bind"),
+        // and the next attempt picks new ports, as a notebook server's restart would.
+        let mut attempt = 1;
+        loop {
+            let (connection, path) = connection_file(dir.path()).await;
+            let stderr = std::fs::File::create(&stderr_log).unwrap();
+            let spawned_at = Instant::now();
+            let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
+                .arg("--connection-file")
+                .arg(&path)
+                .env("NAPKIN_KERNEL_SPARE", "0")
+                .envs(env.iter().copied())
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(stderr)
+                .kill_on_drop(true)
+                .current_dir(&cwd)
+                .spawn()
+                .expect("spawn napkin-kernel");
+            let bound = wait_until_bound(&mut child, &connection).await;
+            let port_taken = !bound
+                && std::fs::read_to_string(&stderr_log)
+                    .is_ok_and(|log| log.contains("cannot bind"));
+            if port_taken && attempt < 3 {
+                attempt += 1;
+                continue;
+            }
+            return Self {
+                child,
+                connection,
+                spawned_at,
+                stderr_log,
+                _dir: dir,
+                _one_at_a_time: one_at_a_time,
+            };
         }
     }
 
@@ -118,13 +131,10 @@ impl Drop for KernelProcess {
     }
 }
 
-/// Writes a connection file for free ports on 127.0.0.1 into `dir`. The returned listeners
-/// hold the ports; drop them right after starting the kernel.
-pub async fn connection_file(
-    dir: &std::path::Path,
-) -> (ConnectionInfo, PathBuf, Vec<tokio::net::TcpListener>) {
+/// Writes a connection file for free ports on 127.0.0.1 into `dir`.
+pub async fn connection_file(dir: &std::path::Path) -> (ConnectionInfo, PathBuf) {
     let ip = IpAddr::V4(Ipv4Addr::LOCALHOST);
-    let (ports, listeners) = peek_ports_with_listeners(ip, 5).await.expect("free ports");
+    let ports = peek_ports(ip, 5).await.expect("free ports");
     let connection = ConnectionInfo {
         ip: ip.to_string(),
         transport: Transport::TCP,
@@ -139,7 +149,50 @@ pub async fn connection_file(
     };
     let path = dir.join("connection.json");
     std::fs::write(&path, serde_json::to_string(&connection).unwrap()).unwrap();
-    (connection, path, listeners)
+    (connection, path)
+}
+
+/// Waits until the kernel listens on all five ports (true) or has exited (false).
+async fn wait_until_bound(child: &mut tokio::process::Child, connection: &ConnectionInfo) -> bool {
+    let ports = [
+        connection.shell_port,
+        connection.iopub_port,
+        connection.stdin_port,
+        connection.control_port,
+        connection.hb_port,
+    ];
+    let deadline = Instant::now() + QUICK;
+    loop {
+        if child.try_wait().expect("poll napkin-kernel").is_some() {
+            return false;
+        }
+        let Some(listening) = listening_ports() else {
+            return true; // No /proc/net/tcp: the client's connect retries will tell.
+        };
+        if ports.iter().all(|port| listening.contains(port)) || Instant::now() > deadline {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The local TCP ports in LISTEN state on this machine, from `/proc/net/tcp`.
+fn listening_ports() -> Option<std::collections::HashSet<u16>> {
+    const LISTEN: &str = "0A";
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    Some(
+        table
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let mut fields = line.split_whitespace();
+                let local = fields.nth(1)?;
+                let state = fields.nth(1)?;
+                let port = u16::from_str_radix(local.rsplit(':').next()?, 16).ok()?;
+                (state == LISTEN).then_some(port)
+            })
+            .collect(),
+    )
 }
 
 /// A Jupyter client connected to one kernel.
