@@ -533,6 +533,57 @@ async fn napkin_values_persist_and_display() {
     ok(&cell);
     assert_eq!(cell.result_text().as_deref(), Some("3"));
 
+    // Final values without an `evcxr_display` of their own: std types print `{:?}` in one
+    // compile, a DataFrame is napkin's HTML table, `()` shows nothing, a learner's
+    // trait-provided `evcxr_display` still wins, and a type without Debug is still an error.
+    let result = |cell: &Execution| {
+        cell.iopub.iter().find_map(|m| match &m.content {
+            JupyterMessageContent::ExecuteResult(result) => serde_json::to_value(&result.data).ok(),
+            _ => None,
+        })
+    };
+    for (code, shown) in [
+        ("1 + 1", "2"),
+        ("vec![1.5, 2.0]", "[1.5, 2.0]"),
+        ("\"abc\"", "\"abc\""),
+        ("(df.height(), Some('x'))", "(3, Some('x'))"),
+    ] {
+        let cell = client.execute(code, EVAL).await;
+        ok(&cell);
+        assert_eq!(cell.result_text().as_deref(), Some(shown), "{code}");
+    }
+    let cell = client.execute("df", EVAL).await;
+    ok(&cell);
+    let data = result(&cell).expect("execute_result");
+    assert!(
+        data["text/html"]
+            .as_str()
+            .is_some_and(|h| h.contains("<table")),
+        "{data}"
+    );
+    let cell = client.execute("println!(\"hi\")", EVAL).await;
+    ok(&cell);
+    assert_eq!(cell.stream("stdout"), "hi\n");
+    assert_eq!(result(&cell), None, "`()` shows nothing");
+    let cell = client
+        .execute(
+            "trait Picture { fn evcxr_display(&self); }\nstruct Dot;\nimpl Picture for Dot { fn evcxr_display(&self) { println!(\"EVCXR_BEGIN_CONTENT text/html\\n<b>dot</b>\\nEVCXR_END_CONTENT\"); } }\nDot",
+            EVAL,
+        )
+        .await;
+    ok(&cell);
+    assert_eq!(
+        result(&cell).expect("execute_result")["text/html"],
+        "<b>dot</b>"
+    );
+    let cell = client.execute("struct Opaque;\nOpaque", EVAL).await;
+    assert_eq!(cell.status(), "error");
+    assert!(
+        cell.reply["evalue"].to_string().contains("Debug"),
+        "{}",
+        cell.reply
+    );
+
     // display() mid-cell is a display_data before the text printed after it; a print!
     // without a newline is flushed; the final value keeps all its MIME types.
     let cell = client

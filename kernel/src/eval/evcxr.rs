@@ -227,6 +227,7 @@ impl EvcxrEvaluator {
         self.run(":offline 0")?;
         added?;
         self.run("use napkin::prelude::*;")?;
+        self.run(&super::show::session_code())?;
         // The first `let` makes rust-analyzer load every dependency's sources (seconds);
         // do it now rather than in the user's first cell.
         self.run("let _napkin_ready = true;")?;

@@ -19,6 +19,7 @@ pub mod evcxr;
 pub mod fake;
 pub mod progress;
 pub mod remote;
+pub mod show;
 pub mod typefix;
 pub mod worker;
 
