@@ -306,7 +306,8 @@ enum Job {
 
 /// The evaluator process's side: answers the handshake on `stream`, then serves `evaluator`
 /// to that one kernel until it closes the socket. Returns whether the kernel was adopted
-/// (`Ok(false)`: refused, e.g. a stale stamp).
+/// (`Ok(false)`: refused, e.g. a stale stamp). `on_adopted` runs before the kernel hears
+/// that it was adopted.
 pub fn serve(
     stream: UnixStream,
     evaluator: &mut dyn Evaluator,
@@ -335,13 +336,15 @@ pub fn serve(
         }
     };
     reader.get_ref().set_read_timeout(None)?;
+    // Before the reply: a kernel starts the next spare as soon as it is adopted, and must
+    // find the lock free.
+    on_adopted();
     send(
         &writer,
         &Reply::Adopted {
             pid: std::process::id(),
         },
     )?;
-    on_adopted();
     log!("adopted by a kernel in {}", cwd.display());
     move_to(evaluator, &cwd);
 
@@ -443,19 +446,28 @@ mod tests {
     }
 
     /// A server on one end of a socket pair, serving a fake evaluator.
-    fn server(stamp: &'static str) -> (UnixStream, std::thread::JoinHandle<io::Result<bool>>) {
+    /// `adopted` is set when the server runs its `on_adopted`.
+    fn server(
+        stamp: &'static str,
+        adopted: Arc<std::sync::atomic::AtomicBool>,
+    ) -> (UnixStream, std::thread::JoinHandle<io::Result<bool>>) {
         let (client, server) = UnixStream::pair().unwrap();
         let handle = std::thread::spawn(move || {
             let mut evaluator = FakeEvaluator::new();
-            serve(server, &mut evaluator, stamp, || {})
+            serve(server, &mut evaluator, stamp, || {
+                adopted.store(true, std::sync::atomic::Ordering::SeqCst)
+            })
         });
         (client, handle)
     }
 
     #[test]
     fn an_adopted_evaluator_runs_cells_and_streams_their_output() {
-        let (client, handle) = server("v1");
+        let adopted = Arc::default();
+        let (client, handle) = server("v1", Arc::clone(&adopted));
         let mut remote = RemoteEvaluator::adopt(client, "v1", &here()).unwrap();
+        // The spare gives up its lock before the kernel, told it was adopted, starts the next.
+        assert!(adopted.load(std::sync::atomic::Ordering::SeqCst));
         assert_eq!(remote.pid(), std::process::id());
         let seen = Arc::new(Mutex::new(Vec::new()));
         let record = Arc::clone(&seen);
@@ -492,9 +504,11 @@ mod tests {
 
     #[test]
     fn a_stale_evaluator_refuses_and_a_dead_one_is_an_error_not_a_hang() {
-        let (client, handle) = server("v1");
+        let adopted = Arc::default();
+        let (client, handle) = server("v1", Arc::clone(&adopted));
         let refused = RemoteEvaluator::adopt(client, "v2", &here());
         assert!(matches!(refused, Err(AdoptError::Refused(_))));
+        assert!(!adopted.load(std::sync::atomic::Ordering::SeqCst));
         assert!(!handle.join().unwrap().unwrap());
 
         let (client, server) = UnixStream::pair().unwrap();
