@@ -536,12 +536,6 @@ async fn napkin_values_persist_and_display() {
     // Final values without an `evcxr_display` of their own: std types print `{:?}` in one
     // compile, a DataFrame is napkin's HTML table, `()` shows nothing, a learner's
     // trait-provided `evcxr_display` still wins, and a type without Debug is still an error.
-    let result = |cell: &Execution| {
-        cell.iopub.iter().find_map(|m| match &m.content {
-            JupyterMessageContent::ExecuteResult(result) => serde_json::to_value(&result.data).ok(),
-            _ => None,
-        })
-    };
     for (code, shown) in [
         ("1 + 1", "2"),
         ("vec![1.5, 2.0]", "[1.5, 2.0]"),
@@ -554,7 +548,7 @@ async fn napkin_values_persist_and_display() {
     }
     let cell = client.execute("df", EVAL).await;
     ok(&cell);
-    let data = result(&cell).expect("execute_result");
+    let data = cell.result_data().expect("execute_result");
     assert!(
         data["text/html"]
             .as_str()
@@ -564,7 +558,7 @@ async fn napkin_values_persist_and_display() {
     let cell = client.execute("println!(\"hi\")", EVAL).await;
     ok(&cell);
     assert_eq!(cell.stream("stdout"), "hi\n");
-    assert_eq!(result(&cell), None, "`()` shows nothing");
+    assert_eq!(cell.result_data(), None, "`()` shows nothing");
     let cell = client
         .execute(
             "trait Picture { fn evcxr_display(&self); }\nstruct Dot;\nimpl Picture for Dot { fn evcxr_display(&self) { println!(\"EVCXR_BEGIN_CONTENT text/html\\n<b>dot</b>\\nEVCXR_END_CONTENT\"); } }\nDot",
@@ -573,7 +567,7 @@ async fn napkin_values_persist_and_display() {
         .await;
     ok(&cell);
     assert_eq!(
-        result(&cell).expect("execute_result")["text/html"],
+        cell.result_data().expect("execute_result")["text/html"],
         "<b>dot</b>"
     );
     let cell = client.execute("struct Opaque;\nOpaque", EVAL).await;
@@ -598,14 +592,7 @@ async fn napkin_values_persist_and_display() {
     let stream = types.iter().position(|t| t == "stream").expect("stream");
     assert!(display < stream, "{types:?}");
     assert_eq!(cell.stream("stdout"), "after");
-    let data = cell
-        .iopub
-        .iter()
-        .find_map(|m| match &m.content {
-            JupyterMessageContent::ExecuteResult(result) => serde_json::to_value(&result.data).ok(),
-            _ => None,
-        })
-        .expect("execute_result");
+    let data = cell.result_data().expect("execute_result");
     for mime in ["text/plain", "text/html", "text/markdown"] {
         assert!(data.get(mime).is_some(), "{mime} missing: {data}");
     }

@@ -223,15 +223,19 @@ impl Execution {
         self.reply["status"].as_str().unwrap_or("")
     }
 
-    /// The `text/plain` of the `execute_result`, if any.
-    pub fn result_text(&self) -> Option<String> {
+    /// The `execute_result`'s MIME bundle, if any.
+    pub fn result_data(&self) -> Option<Value> {
         self.iopub.iter().find_map(|m| match &m.content {
-            JupyterMessageContent::ExecuteResult(result) => serde_json::to_value(&result.data)
-                .ok()?["text/plain"]
-                .as_str()
-                .map(str::to_owned),
+            JupyterMessageContent::ExecuteResult(result) => serde_json::to_value(&result.data).ok(),
             _ => None,
         })
+    }
+
+    /// The `text/plain` of the `execute_result`, if any.
+    pub fn result_text(&self) -> Option<String> {
+        self.result_data()?["text/plain"]
+            .as_str()
+            .map(str::to_owned)
     }
 
     /// Concatenated text written to `stream` ("stdout" or "stderr").
