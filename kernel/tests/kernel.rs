@@ -532,6 +532,15 @@ async fn napkin_values_persist_and_display() {
     let cell = client.execute("df.height()", EVAL).await;
     ok(&cell);
     assert_eq!(cell.result_text().as_deref(), Some("3"));
+    // Cells link napkin (and polars) as one shared library rather than each a static copy.
+    let kernel_pid = kernel.child.id().expect("the kernel is running");
+    assert!(
+        descendants(kernel_pid).into_iter().any(|(pid, _)| {
+            std::fs::read_to_string(format!("/proc/{pid}/maps"))
+                .is_ok_and(|maps| maps.contains("/libnapkin_dylib.so"))
+        }),
+        "no process of the kernel's has libnapkin_dylib.so loaded"
+    );
 
     // Final values without an `evcxr_display` of their own: std types print `{:?}` in one
     // compile, a DataFrame is napkin's HTML table, `()` shows nothing, a learner's
@@ -642,8 +651,13 @@ async fn works_without_rust_src() {
 
 /// Whether a `rustc` runs somewhere below process `root`.
 fn rustc_running_under(root: u32) -> bool {
+    descendants(root).iter().any(|(_, name)| name == "rustc")
+}
+
+/// The processes below `root` (children, grandchildren, …), with their names.
+fn descendants(root: u32) -> Vec<(u32, String)> {
     let mut parent_of = std::collections::HashMap::new();
-    let mut rustcs = Vec::new();
+    let mut names = Vec::new();
     for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
@@ -660,20 +674,20 @@ fn rustc_running_under(root: u32) -> bool {
             .and_then(|p| p.parse().ok())
             .unwrap_or(0);
         parent_of.insert(pid, ppid);
-        if &stat[open + 1..close] == "rustc" {
-            rustcs.push(pid);
-        }
+        names.push((pid, stat[open + 1..close].to_string()));
     }
-    rustcs.into_iter().any(|mut pid| {
+    names.retain(|&(pid, _)| {
+        let mut pid = pid;
         while let Some(&parent) = parent_of.get(&pid) {
             if parent == root {
                 return true;
             }
             if parent == 0 {
-                break;
+                return false;
             }
             pid = parent;
         }
         false
-    })
+    });
+    names
 }

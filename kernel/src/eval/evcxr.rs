@@ -31,6 +31,7 @@ use std::time::{Duration, Instant};
 use evcxr::{CommandContext, EvalCallbacks, EvalContextOutputs};
 
 use super::build_dir::{self, BuildDir};
+use super::dylib;
 use super::{
     Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, Output, OutputSink,
     StreamName, progress, typefix,
@@ -223,7 +224,7 @@ impl EvcxrEvaluator {
         // evcxr validates a dependency with `cargo metadata`, which goes to the network for
         // the registry index unless offline; napkin's dependencies are all local already.
         self.run(":offline 1")?;
-        let added = self.run(&dep);
+        let added = self.run(&dep).and_then(|_| self.add_dylib(&path));
         self.run(":offline 0")?;
         added?;
         self.run("use napkin::prelude::*;")?;
@@ -232,6 +233,25 @@ impl EvcxrEvaluator {
         // do it now rather than in the user's first cell.
         self.run("let _napkin_ready = true;")?;
         self.napkin_loaded = true;
+        Ok(())
+    }
+
+    /// Adds napkin as one shared library the cells link against (see [`dylib`]), when the
+    /// build directory is known; otherwise cells link napkin statically, which works, slower.
+    fn add_dylib(&mut self, napkin: &Path) -> Result<(), EvalError> {
+        let Some(build_dir) = evcxr_tmpdir() else {
+            return Ok(());
+        };
+        let dir = match dylib::write_crate(&build_dir, napkin) {
+            Ok(dir) => dir,
+            Err(error) => {
+                log!("cells will link napkin statically: cannot write its dylib crate ({error})");
+                return Ok(());
+            }
+        };
+        for command in dylib::session_commands(&dir) {
+            self.run(&command)?;
+        }
         Ok(())
     }
 
@@ -858,12 +878,14 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
         // evcxr's cells link std dynamically with a relative rpath computed for `deps/`; once
         // the library is moved up a directory that rpath misses the toolchain for build
         // directories below $HOME. Tell the dynamic loader where std is.
+        // The same goes for napkin's shared library (see `dylib`), next to the cells'.
         if let Some(sysroot) = &sysroot {
             let lib = sysroot
                 .join("lib/rustlib")
                 .join(env!("NAPKIN_TARGET"))
                 .join("lib");
             let mut paths = vec![lib];
+            paths.extend(evcxr_tmpdir().map(|dir| dylib::library_dir(&dir, env!("NAPKIN_TARGET"))));
             paths.extend(std::env::split_paths(
                 &std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default(),
             ));
@@ -873,6 +895,11 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
         }
     }
     dir
+}
+
+/// evcxr's build directory, once `prepare_environment` has chosen it (or the user set it).
+fn evcxr_tmpdir() -> Option<PathBuf> {
+    std::env::var_os("EVCXR_TMPDIR").map(PathBuf::from)
 }
 
 fn lock(cell: &Mutex<CellOutput>) -> MutexGuard<'_, CellOutput> {

@@ -14,6 +14,7 @@
 
 pub mod build_dir;
 pub mod diagnostics;
+pub mod dylib;
 pub mod evcxr;
 #[cfg(test)]
 pub mod fake;
