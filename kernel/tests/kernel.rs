@@ -252,6 +252,42 @@ async fn a_notebook_session_runs_rust() {
     let cell = client.execute("kept + 1", EVAL).await;
     assert_eq!(cell.result_text().as_deref(), Some("42"), "{}", cell.reply);
 
+    // Cells compile by re-running the rustc command cargo last ran for the cell crate
+    // (vendor/evcxr/NAPKIN.md) while nothing cargo decides on has changed; a path dependency
+    // edited between two cells is still rebuilt.
+    let build_dir = build_dir_under(kernel_pid).expect("an evaluator with EVCXR_TMPDIR");
+    assert!(
+        build_dir.join(".evcxr-rustc-command.json").exists(),
+        "no rustc command recorded in {}",
+        build_dir.display()
+    );
+    let dep = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dep.path().join("src")).unwrap();
+    std::fs::write(
+        dep.path().join("Cargo.toml"),
+        "[package]\nname = \"edited_dep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    let source = dep.path().join("src/lib.rs");
+    std::fs::write(&source, "pub fn value() -> u32 { 1 }\n").unwrap();
+    let cell = client
+        .execute(
+            &format!(
+                ":dep edited_dep = {{ path = {:?} }}",
+                dep.path().display().to_string()
+            ),
+            EVAL,
+        )
+        .await;
+    assert_eq!(cell.status(), "ok", "{}", cell.reply);
+    for _ in 0..2 {
+        let cell = client.execute("edited_dep::value()", EVAL).await;
+        assert_eq!(cell.result_text().as_deref(), Some("1"), "{}", cell.reply);
+    }
+    std::fs::write(&source, "pub fn value() -> u32 { 2 }\n").unwrap();
+    let cell = client.execute("edited_dep::value()", EVAL).await;
+    assert_eq!(cell.result_text().as_deref(), Some("2"), "{}", cell.reply);
+
     // A request signed with the wrong key is dropped; a correctly signed one runs.
     let marker = std::env::temp_dir().join(format!("napkin-kernel-test-{}", uuid::Uuid::new_v4()));
     let forged_path = marker.with_extension("forged");
@@ -647,6 +683,20 @@ async fn works_without_rust_src() {
     );
     let cell = client.execute("n * 2", EVAL).await;
     assert_eq!(cell.result_text().as_deref(), Some("6"), "{}", cell.reply);
+}
+
+/// The build directory (`EVCXR_TMPDIR`) of the evaluator below process `root`, read from the
+/// environment of the process evcxr runs cells in.
+fn build_dir_under(root: u32) -> Option<std::path::PathBuf> {
+    descendants(root).into_iter().find_map(|(pid, _)| {
+        let environ = std::fs::read(format!("/proc/{pid}/environ")).ok()?;
+        environ.split(|&b| b == 0).find_map(|entry| {
+            let value = entry.strip_prefix(b"EVCXR_TMPDIR=")?;
+            Some(std::path::PathBuf::from(
+                String::from_utf8_lossy(value).as_ref(),
+            ))
+        })
+    })
 }
 
 /// Whether a `rustc` runs somewhere below process `root`.
