@@ -41,8 +41,13 @@ use super::{
 const EOL_MARKER: &str = "\u{1}NAPKIN_EOL";
 /// napkin's one-line rich output (see `napkin::display::DISPLAY_MARKER`).
 const DISPLAY_MARKER: &str = "\u{1}NAPKIN_DISPLAY ";
-/// The optimisation level of cells and their dependencies.
+/// The optimisation level of the dependencies (cells: [`CELL_OPT_LEVEL`]).
 const OPT_LEVEL: &str = "1";
+/// The cell crate's own opt-level. Below 2 rustc shares generic instances with upstream
+/// crates, and to do so builds, in every cell, a map of every generic instance napkin's shared
+/// library exports (~60 ms of a ~0.25 s compile); at 3 it does not, and a cell's small body
+/// costs LLVM little more.
+const CELL_OPT_LEVEL: &str = "3";
 /// The variable napkin's `display` checks to print one-line markers.
 const KERNEL_ENV: &str = "NAPKIN_KERNEL";
 
@@ -140,10 +145,11 @@ impl EvcxrEvaluator {
         let build_dir = prepare_environment(&mut notes);
         let (mut context, outputs) = CommandContext::new()
             .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
-        // evcxr builds everything (cells and dependencies) at one opt-level; 1 compiles polars
-        // much faster than evcxr's default 2 and still runs sweeps and charts quickly.
+        // Dependencies at 1: it compiles polars much faster than evcxr's default 2 and still
+        // runs sweeps and charts quickly. The cell crate has its own level (patched evcxr).
         context
             .set_opt_level(OPT_LEVEL)
+            .and_then(|()| context.set_cell_opt_level(CELL_OPT_LEVEL))
             .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
         let EvalContextOutputs { stdout, stderr } = outputs;
         let cell = Arc::new(Mutex::new(CellOutput::default()));

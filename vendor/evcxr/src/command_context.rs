@@ -217,6 +217,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_opt_level(level)
     }
 
+    /// napkin patch: see [`EvalContext::set_cell_opt_level`].
+    pub fn set_cell_opt_level(&mut self, level: &str) -> Result<(), Error> {
+        self.eval_context.set_cell_opt_level(level)
+    }
+
     pub fn last_source(&self) -> std::io::Result<String> {
         self.eval_context.last_source()
     }

@@ -81,6 +81,8 @@ pub(crate) struct Config {
     /// otherwise this should always be on.
     expand_use_statements: bool,
     pub(crate) opt_level: String,
+    /// napkin patch: the opt-level of the cell crate alone, when it differs from `opt_level`.
+    pub(crate) cell_opt_level: Option<String>,
     error_fmt: &'static ErrorFormat,
     /// Whether to pass -Ztime-passes to the compiler and print the result.
     /// Causes the nightly compiler, which must be installed to be selected.
@@ -131,6 +133,7 @@ impl Config {
             display_final_expression: true,
             expand_use_statements: true,
             opt_level: "2".to_owned(),
+            cell_opt_level: None,
             error_fmt: &ERROR_FORMATS[0],
             time_passes: false,
             linker: "system".to_owned(),
@@ -624,6 +627,12 @@ impl EvalContext {
 
     pub fn set_opt_level(&mut self, level: &str) -> Result<(), Error> {
         self.committed_state.set_opt_level(level)
+    }
+
+    /// napkin patch: compiles the cell crate at `level` and its dependencies at the level
+    /// [`Self::set_opt_level`] sets.
+    pub fn set_cell_opt_level(&mut self, level: &str) -> Result<(), Error> {
+        self.committed_state.set_cell_opt_level(level)
     }
 
     pub fn set_time_passes(&mut self, value: bool) {
@@ -1358,6 +1367,20 @@ impl ContextState {
             bail!("Optimization level cannot be an empty string");
         }
         level.clone_into(&mut self.config.opt_level);
+        Ok(())
+    }
+
+    /// napkin patch: the cell crate's own opt-level, if set.
+    pub fn cell_opt_level(&self) -> Option<&str> {
+        self.config.cell_opt_level.as_deref()
+    }
+
+    /// napkin patch: see [`EvalContext::set_cell_opt_level`].
+    pub fn set_cell_opt_level(&mut self, level: &str) -> Result<(), Error> {
+        if level.is_empty() {
+            bail!("Optimization level cannot be an empty string");
+        }
+        self.config.cell_opt_level = Some(level.to_owned());
         Ok(())
     }
     pub fn output_format(&self) -> &str {

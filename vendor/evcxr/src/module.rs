@@ -279,6 +279,11 @@ impl Module {
 
     fn get_cargo_toml_contents(&self, state: &ContextState) -> String {
         let crate_imports = state.format_cargo_deps();
+        // napkin patch: the cell crate's own opt-level (see NAPKIN.md).
+        let cell_profile = state
+            .cell_opt_level()
+            .map(|level| format!("\n[profile.dev.package.{CRATE_NAME}]\nopt-level = {level}\n"))
+            .unwrap_or_default();
         format!(
             r#"
 [package]
@@ -301,12 +306,13 @@ codegen-units = 16
 panic = 'unwind'
 incremental = true
 overflow-checks = true
-
+{}
 [dependencies]
 {}
 "#,
             CRATE_NAME,
             state.opt_level(),
+            cell_profile,
             crate_imports
         )
     }
