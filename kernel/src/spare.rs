@@ -223,7 +223,8 @@ pub fn run() -> anyhow::Result<()> {
     }
     lock.set_len(0)?;
     write!(lock, "{}", std::process::id())?;
-    // SAFETY: setpriority(2) on this process only.
+    // SAFETY: getpriority(2) and setpriority(2) on this process only.
+    let kernel_nice = unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) };
     unsafe {
         libc::setpriority(libc::PRIO_PROCESS, 0, NICENESS);
     }
@@ -252,6 +253,7 @@ pub fn run() -> anyhow::Result<()> {
                     let _ = fs::remove_file(&paths.socket);
                     let _ = lock.unlock();
                     adopted = true;
+                    restore_priority(kernel_nice);
                 };
                 let served = remote::serve(stream, &mut evaluator, &stamp, on_adopted);
                 if adopted {
@@ -287,6 +289,35 @@ pub fn run() -> anyhow::Result<()> {
     }
     log!("exiting: {outcome}");
     Ok(())
+}
+
+/// Gives an adopted spare the priority kernels have (`nice`): every thread of this process and
+/// of its children (evcxr's Rust process, a compiler), since Linux keeps a nice value per
+/// thread. Lowering a nice value needs privilege (root, or a raised `RLIMIT_NICE`); without
+/// it the evaluator keeps the spare's priority, and the log says so.
+fn restore_priority(nice: libc::c_int) {
+    use crate::eval::procs;
+    let mut processes = vec![procs::me()];
+    processes.extend(procs::descendants(procs::me(), |_| true));
+    let mut refused = 0;
+    for pid in processes {
+        let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Ok(tid) = task.file_name().to_string_lossy().parse::<libc::id_t>() else {
+                continue;
+            };
+            // SAFETY: setpriority(2) on a thread id read from /proc just now; one that has
+            // exited since is reported as an error.
+            if unsafe { libc::setpriority(libc::PRIO_PROCESS, tid, nice) } != 0 {
+                refused += 1;
+            }
+        }
+    }
+    if refused > 0 {
+        log!("adopted: {refused} threads keep nice {NICENESS} (lowering it needs privilege)");
+    }
 }
 
 /// Listens on `socket` (replacing a stale socket file), without blocking on accept.

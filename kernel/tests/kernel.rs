@@ -395,6 +395,30 @@ async fn a_new_session_adopts_the_pre_warmed_evaluator() {
         "the next one: {log}"
     );
     assert!(!socket.exists(), "an adopted spare stops listening");
+    // It was waiting at a low priority; adopted, it runs at the kernel's (lowering a nice
+    // value needs privilege: without it, the evaluator keeps the spare's).
+    let adopted_pid: u32 = log
+        .split("adopted the pre-warmed evaluator (pid ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .and_then(|pid| pid.parse().ok())
+        .expect("the adopted evaluator's pid in the log");
+    let mut nices: Vec<i64> = thread_nices(adopted_pid);
+    for (pid, _) in descendants(adopted_pid) {
+        nices.extend(thread_nices(pid));
+    }
+    // SAFETY: getpriority(2) and geteuid(2) on this process only.
+    let (ours, root) = unsafe {
+        (
+            libc::getpriority(libc::PRIO_PROCESS, 0),
+            libc::geteuid() == 0,
+        )
+    };
+    let expected = if root { i64::from(ours) } else { 10 };
+    assert!(
+        !nices.is_empty() && nices.iter().all(|&n| n == expected),
+        "{nices:?}"
+    );
     let cell = client.execute("let adopted = users(7.0);", EVAL).await;
     assert_eq!(cell.status(), "ok", "{}", cell.reply);
 
@@ -697,6 +721,21 @@ fn build_dir_under(root: u32) -> Option<std::path::PathBuf> {
             ))
         })
     })
+}
+
+/// The nice value of every thread of process `pid` (field 19 of `/proc/<pid>/task/<tid>/stat`).
+fn thread_nices(pid: u32) -> Vec<i64> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten();
+    tasks
+        .flatten()
+        .filter_map(|task| {
+            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
+            let after_name = &stat[stat.rfind(')')? + 1..];
+            after_name.split_whitespace().nth(16)?.parse().ok()
+        })
+        .collect()
 }
 
 /// Whether a `rustc` runs somewhere below process `root`.

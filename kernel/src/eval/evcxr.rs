@@ -32,6 +32,7 @@ use evcxr::{CommandContext, EvalCallbacks, EvalContextOutputs};
 
 use super::build_dir::{self, BuildDir};
 use super::dylib;
+use super::procs;
 use super::{
     Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, Output, OutputSink,
     StreamName, progress, typefix,
@@ -76,6 +77,8 @@ struct CellOutput {
     sink: Option<OutputSink>,
     panic: Option<Vec<String>>,
     last_stderr: Option<Instant>,
+    /// The Rust process said that the last run's stderr is complete ([`evcxr::STDERR_DONE`]).
+    stderr_done: bool,
     /// Blank stderr lines not yet forwarded: Rust prints one before a panic message.
     held_blank_lines: usize,
     /// The answer of a type probe, captured instead of shown.
@@ -265,6 +268,7 @@ impl EvcxrEvaluator {
 
     /// Runs code through evcxr with the current sink, mapping its errors.
     fn run(&mut self, code: &str) -> Result<evcxr::EvalOutputs, EvalError> {
+        lock(&self.cell).stderr_done = false;
         self.interrupt.interrupted.store(false, Ordering::SeqCst);
         self.interrupt
             .stopped_compiler
@@ -366,12 +370,18 @@ impl EvcxrEvaluator {
         }
     }
 
-    /// Waits until stderr has been quiet for [`STDERR_QUIET`] (bounded by [`STDERR_MAX_WAIT`]).
+    /// Waits until the Rust process has said that the last run's stderr is complete, or, when
+    /// it says nothing (a cell that did not run, a crash), until stderr has been quiet for
+    /// [`STDERR_QUIET`] (bounded by [`STDERR_MAX_WAIT`]).
     fn settle_stderr(&self) {
         let start = Instant::now();
         loop {
-            let last = lock(&self.cell).last_stderr.map_or(start, |t| t.max(start));
-            if last.elapsed() >= STDERR_QUIET || start.elapsed() >= STDERR_MAX_WAIT {
+            let (done, last) = {
+                let cell = lock(&self.cell);
+                (cell.stderr_done, cell.last_stderr)
+            };
+            let last = last.map_or(start, |t| t.max(start));
+            if done || last.elapsed() >= STDERR_QUIET || start.elapsed() >= STDERR_MAX_WAIT {
                 return;
             }
             std::thread::sleep(Duration::from_millis(5));
@@ -479,6 +489,10 @@ fn forward(
             while let Some(line) = next_line() {
                 let mut cell = lock(&cell);
                 if name == StreamName::Stderr {
+                    if line == evcxr::STDERR_DONE {
+                        cell.stderr_done = true;
+                        continue;
+                    }
                     cell.last_stderr = Some(Instant::now());
                     if let Some(panic) = &mut cell.panic {
                         panic.push(line);
@@ -666,53 +680,7 @@ fn stop_compilers() -> bool {
 /// rustc without cargo when nothing but the cell changed), and everything those started in
 /// turn (rustc, the linker).
 fn compiler_processes() -> Vec<libc::pid_t> {
-    let mut children: std::collections::HashMap<libc::pid_t, Vec<(libc::pid_t, String)>> =
-        std::collections::HashMap::new();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    for entry in entries.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<libc::pid_t>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // `pid (comm) state ppid …`; comm may hold spaces and parentheses.
-        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-            continue;
-        };
-        let comm = stat[open + 1..close].to_string();
-        let Some(ppid) = stat[close + 1..]
-            .split_whitespace()
-            .nth(1)
-            .and_then(|p| p.parse().ok())
-        else {
-            continue;
-        };
-        children.entry(ppid).or_default().push((pid, comm));
-    }
-    let me = std::process::id() as libc::pid_t;
-    let mut found: Vec<libc::pid_t> = children
-        .get(&me)
-        .into_iter()
-        .flatten()
-        .filter(|(_, comm)| comm == "cargo" || comm == "rustc")
-        .map(|(pid, _)| *pid)
-        .collect();
-    let mut next = 0;
-    while next < found.len() {
-        let parent = found[next];
-        found.extend(
-            children
-                .get(&parent)
-                .into_iter()
-                .flatten()
-                .map(|(pid, _)| *pid),
-        );
-        next += 1;
-    }
-    found
+    procs::descendants(procs::me(), |comm| comm == "cargo" || comm == "rustc")
 }
 
 /// The error for a variable whose type neither rust-analyzer nor the compiler probe could write.

@@ -18,6 +18,7 @@ pub mod dylib;
 pub mod evcxr;
 #[cfg(test)]
 pub mod fake;
+pub mod procs;
 pub mod progress;
 pub mod remote;
 pub mod show;
