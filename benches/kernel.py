@@ -145,12 +145,8 @@ class Session:
 
     def __init__(self, name, env=None):
         self.km = KernelManager(kernel_name=name)
-        # evcxr builds in a fresh temporary directory per session (~0.9 GB with napkin) and
-        # leaves it behind when its kernel is shut down; give it one that close() removes.
-        self.build_dir = None if name == "napkin" else tempfile.mkdtemp(prefix="bench-evcxr-")
-        extra = {"EVCXR_TMPDIR": self.build_dir} if self.build_dir else {}
         t0 = time.perf_counter()
-        self.km.start_kernel(env={**os.environ, **extra, **(env or {})})
+        self.km.start_kernel(env={**os.environ, **(env or {})})
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.kernel_info()
@@ -161,8 +157,6 @@ class Session:
     def close(self):
         self.kc.stop_channels()
         self.km.shutdown_kernel(now=True)
-        if self.build_dir:
-            shutil.rmtree(self.build_dir, ignore_errors=True)
 
 
 def first_result(name, prefix, env=None):
