@@ -255,11 +255,14 @@ async fn a_notebook_session_runs_rust() {
     // Cells compile by re-running the rustc command cargo last ran for the cell crate
     // (vendor/evcxr/NAPKIN.md) while nothing cargo decides on has changed; a path dependency
     // edited between two cells is still rebuilt.
+    // The command carries the cell crate's own arguments (ThinLTO off), which cargo's
+    // profiles cannot give one package.
     let build_dir = build_dir_under(kernel_pid).expect("an evaluator with EVCXR_TMPDIR");
+    let recorded = std::fs::read_to_string(build_dir.join(".evcxr-rustc-command.json"))
+        .unwrap_or_else(|e| panic!("no rustc command recorded in {}: {e}", build_dir.display()));
     assert!(
-        build_dir.join(".evcxr-rustc-command.json").exists(),
-        "no rustc command recorded in {}",
-        build_dir.display()
+        recorded.contains("\"--crate-name\",\"ctx\"") && recorded.contains("\"-Clto=off\""),
+        "{recorded}"
     );
     let dep = tempfile::tempdir().unwrap();
     std::fs::create_dir(dep.path().join("src")).unwrap();

@@ -10,9 +10,13 @@
 //! `dynamic_linking` feature works): the cell's object is a few tens of kilobytes, every cell
 //! shares one copy of polars' code and statics, and cells still name `napkin::…` as before.
 //!
+//! The crate also holds the trait that shows standard types' values (see [`super::show`]), so
+//! its impls are compiled once instead of with every cell.
+//!
 //! Cargo compiles the crate with the rest of the session, so a changed napkin or toolchain
 //! relinks it (a few seconds) and it is never stale.
 
+use super::show;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -26,7 +30,7 @@ pub fn write_crate(build_dir: &Path, napkin: &Path) -> io::Result<PathBuf> {
     let dir = build_dir.join(CRATE);
     fs::create_dir_all(&dir)?;
     write_if_changed(&dir.join("Cargo.toml"), &manifest(napkin))?;
-    write_if_changed(&dir.join("lib.rs"), LIB_RS)?;
+    write_if_changed(&dir.join("lib.rs"), &lib_rs())?;
     Ok(dir)
 }
 
@@ -35,19 +39,26 @@ pub fn library_dir(build_dir: &Path, target: &str) -> PathBuf {
     build_dir.join("target").join(target).join("debug/deps")
 }
 
-/// The session commands that add the crate: a `:dep`, then a `use` that makes rustc link it.
+/// The session commands that add the crate: a `:dep`, then a `use` of its display trait
+/// (which also makes rustc link the crate).
 pub fn session_commands(dir: &Path) -> [String; 2] {
     [
         format!(
             ":dep {CRATE} = {{ path = {:?} }}",
             dir.display().to_string()
         ),
-        format!("use {CRATE} as _;"),
+        format!("use {CRATE}::{};", show::TRAIT),
     ]
 }
 
-const LIB_RS: &str = "//! Written by napkin-kernel: napkin and its dependencies as one shared library.\n\
-                      pub use napkin;\n";
+fn lib_rs() -> String {
+    format!(
+        "//! Written by napkin-kernel: napkin and its dependencies as one shared library, and the\n\
+         //! trait that shows the values of cells ending in a standard type.\n\
+         pub use napkin;\n\n{}",
+        show::items()
+    )
+}
 
 fn manifest(napkin: &Path) -> String {
     format!(
@@ -93,6 +104,7 @@ mod tests {
         );
         let lib = fs::read_to_string(dir.join("lib.rs")).unwrap();
         assert!(lib.contains("pub use napkin;"), "{lib}");
+        assert!(lib.contains("pub trait NapkinKernelShow"), "{lib}");
 
         let modified = || {
             fs::metadata(dir.join("Cargo.toml"))
@@ -119,6 +131,6 @@ mod tests {
                 dir.display().to_string()
             )
         );
-        assert_eq!(use_line, "use napkin_dylib as _;");
+        assert_eq!(use_line, "use napkin_dylib::NapkinKernelShow;");
     }
 }

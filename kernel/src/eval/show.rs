@@ -1,12 +1,14 @@
-//! How a cell's final value is shown when its type has no `evcxr_display` of its own: session
-//! code that spares evcxr a second compile on cells such as `1 + 1`.
+//! How a cell's final value is shown when its type has no `evcxr_display` of its own: a trait
+//! that spares evcxr a second compile on cells such as `1 + 1`.
 //!
 //! evcxr compiles a cell ending in an expression as `(value).evcxr_display();` first and, when
 //! that method does not exist, compiles the cell again printing `{:?}`. The failed compile
-//! costs ~0.4 s of a ~1.3 s `1 + 1` here. The session therefore gives the standard library's
+//! costs ~0.4 s of a ~1.3 s `1 + 1` here. The kernel therefore gives the standard library's
 //! common types an `evcxr_display` that prints `{:?}` exactly as evcxr's fallback does (`()`,
 //! as from a final `println!`, prints nothing), and polars' `DataFrame` napkin's HTML table.
-//! Any other type still takes evcxr's own way.
+//! Any other type still takes evcxr's own way. The trait and its impls live in napkin's shared
+//! library crate (see [`super::dylib`]), compiled once, and the session imports the trait;
+//! without that crate they are the session's own items, compiled with every cell.
 //!
 //! It is a trait method, so an inherent `evcxr_display` (napkin's types, a learner's own)
 //! always wins. evcxr's `:fmt` setting does not apply to these types.
@@ -52,11 +54,11 @@ const DEBUG_TYPES: &[(&str, &str)] = &[
     ("<A: Debug, B: Debug, C: Debug, D: Debug>", "(A, B, C, D)"),
 ];
 
-/// The trait's name in the session (one unlikely to clash with a learner's).
-const TRAIT: &str = "NapkinKernelShow";
+/// The trait's name (one unlikely to clash with a learner's).
+pub const TRAIT: &str = "NapkinKernelShow";
 
-/// The items the kernel defines in each session, once napkin is loaded.
-pub fn session_code() -> String {
+/// The trait and its impls, as items of a crate that depends on napkin.
+pub fn items() -> String {
     let mut code = format!(
         "#[doc(hidden)]\npub trait {TRAIT} {{ fn evcxr_display(&self); }}\n\
          impl {TRAIT} for () {{ fn evcxr_display(&self) {{}} }}\n\
@@ -79,7 +81,7 @@ mod tests {
 
     #[test]
     fn every_type_gets_one_impl_and_unit_prints_nothing() {
-        let code = session_code();
+        let code = items();
         assert_eq!(
             code.matches(&format!(" {TRAIT} for ")).count(),
             DEBUG_TYPES.len() + 2

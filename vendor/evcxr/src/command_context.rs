@@ -222,6 +222,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_cell_opt_level(level)
     }
 
+    /// napkin patch: see [`EvalContext::set_cell_rustc_args`].
+    pub fn set_cell_rustc_args(&mut self, args: Vec<String>) {
+        self.eval_context.set_cell_rustc_args(args);
+    }
+
     pub fn last_source(&self) -> std::io::Result<String> {
         self.eval_context.last_source()
     }

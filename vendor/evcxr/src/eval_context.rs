@@ -83,6 +83,9 @@ pub(crate) struct Config {
     pub(crate) opt_level: String,
     /// napkin patch: the opt-level of the cell crate alone, when it differs from `opt_level`.
     pub(crate) cell_opt_level: Option<String>,
+    /// napkin patch: arguments added to the cell crate's rustc command (by evcxr's rustc
+    /// wrapper, so only when that wrapper runs: always, except beside another wrapper).
+    pub(crate) cell_rustc_args: Vec<String>,
     error_fmt: &'static ErrorFormat,
     /// Whether to pass -Ztime-passes to the compiler and print the result.
     /// Causes the nightly compiler, which must be installed to be selected.
@@ -134,6 +137,7 @@ impl Config {
             expand_use_statements: true,
             opt_level: "2".to_owned(),
             cell_opt_level: None,
+            cell_rustc_args: Vec::new(),
             error_fmt: &ERROR_FORMATS[0],
             time_passes: false,
             linker: "system".to_owned(),
@@ -218,6 +222,14 @@ impl Config {
             command.env(
                 crate::module::cache::TARGET_DIR_ENV,
                 self.common_target_dir(),
+            );
+        }
+
+        // napkin patch: see `cell_rustc_args`.
+        if !self.cell_rustc_args.is_empty() {
+            command.env(
+                crate::module::CELL_RUSTC_ARGS_ENV,
+                self.cell_rustc_args.join(crate::module::CELL_RUSTC_ARGS_SEPARATOR),
             );
         }
 
@@ -635,6 +647,14 @@ impl EvalContext {
         self.committed_state.set_cell_opt_level(level)
     }
 
+    /// napkin patch: adds `args` to the rustc command that compiles the cell crate (not its
+    /// dependencies), e.g. `-Clto=off`, which cargo's profiles cannot set per package. evcxr's
+    /// rustc wrapper adds them, so they do not apply when another wrapper (sccache, the
+    /// user's `RUSTC_WRAPPER`) is in use.
+    pub fn set_cell_rustc_args(&mut self, args: Vec<String>) {
+        self.committed_state.set_cell_rustc_args(args);
+    }
+
     pub fn set_time_passes(&mut self, value: bool) {
         self.committed_state.set_time_passes(value);
     }
@@ -722,25 +742,27 @@ impl EvalContext {
             .nodes
             .iter()
             .any(|node| ast::LetStmt::can_cast(node.kind()));
-        let analysis_code = state.analysis_code(user_code.clone());
-        if binds_variables && let Err(errors) = self.fix_variable_types(state, analysis_code) {
-            let mut check_res = self.check(user_code.clone(), state.clone(), code_info)?;
-            if !check_res.is_empty() {
-                // Do one round of trying to fix errors, otherwise code like the following can end
-                // up reporting `evcxr_display` not found. `fn foo<T: Default>() -> T
-                // {Default::default()} let v1 = foo(); "bar"`
-                let mut fixed = HashSet::new();
-                for error in &check_res {
-                    self.attempt_to_fix_error(error, &mut user_code, state, &mut fixed)?;
-                }
-                if !fixed.is_empty() {
-                    check_res = self.check(user_code.clone(), state.clone(), code_info)?;
-                }
+        if binds_variables {
+            let analysis_code = state.analysis_code(user_code.clone());
+            if let Err(errors) = self.fix_variable_types(state, analysis_code) {
+                let mut check_res = self.check(user_code.clone(), state.clone(), code_info)?;
                 if !check_res.is_empty() {
-                    return Err(Error::CompilationErrors(check_res));
+                    // Do one round of trying to fix errors, otherwise code like the following can end
+                    // up reporting `evcxr_display` not found. `fn foo<T: Default>() -> T
+                    // {Default::default()} let v1 = foo(); "bar"`
+                    let mut fixed = HashSet::new();
+                    for error in &check_res {
+                        self.attempt_to_fix_error(error, &mut user_code, state, &mut fixed)?;
+                    }
+                    if !fixed.is_empty() {
+                        check_res = self.check(user_code.clone(), state.clone(), code_info)?;
+                    }
+                    if !check_res.is_empty() {
+                        return Err(Error::CompilationErrors(check_res));
+                    }
                 }
+                return Err(errors);
             }
-            return Err(errors);
         }
         // In some circumstances we may need a few tries before we get the code right. Note that
         // we'll generally give up sooner than this if there's nothing left that we think we can
@@ -1373,6 +1395,11 @@ impl ContextState {
     /// napkin patch: the cell crate's own opt-level, if set.
     pub fn cell_opt_level(&self) -> Option<&str> {
         self.config.cell_opt_level.as_deref()
+    }
+
+    /// napkin patch: see [`EvalContext::set_cell_rustc_args`].
+    pub fn set_cell_rustc_args(&mut self, args: Vec<String>) {
+        self.config.cell_rustc_args = args;
     }
 
     /// napkin patch: see [`EvalContext::set_cell_opt_level`].

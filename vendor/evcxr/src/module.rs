@@ -33,6 +33,10 @@ pub(crate) const CORE_EXTERN_ENV: &str = "EVCXR_CORE_EXTERN";
 pub(crate) const CACHE_ENABLED_ENV: &str = "EVCXR_CACHE_ENABLED";
 const EXECUTION_SO_PATH_FILE: &str = ".evcxr-execution-so";
 const EXECUTION_SO_PATH_ENV: &str = "EVCXR_EXECUTION_SO_PATH";
+/// napkin patch: the cell crate's extra rustc arguments, for evcxr's rustc wrapper.
+pub(crate) const CELL_RUSTC_ARGS_ENV: &str = "EVCXR_CELL_RUSTC_ARGS";
+/// napkin patch: separates the arguments in [`CELL_RUSTC_ARGS_ENV`].
+pub(crate) const CELL_RUSTC_ARGS_SEPARATOR: &str = "\u{1f}";
 
 pub(crate) fn shared_object_prefix() -> &'static str {
     if cfg!(target_os = "macos") {
@@ -343,8 +347,13 @@ pub(crate) fn wrap_rustc() {
 
 pub(crate) fn wrap_rustc_helper() -> Result<i32> {
     let mut command = rustc_command()?;
+    // napkin patch: the cell crate's own rustc arguments, and recording its command (see
+    // module/replay.rs).
     if execution_so_source(&command).is_some() {
-        replay::record(&command); // napkin patch
+        if let Ok(args) = std::env::var(CELL_RUSTC_ARGS_ENV) {
+            command.args(args.split(CELL_RUSTC_ARGS_SEPARATOR).filter(|a| !a.is_empty()));
+        }
+        replay::record(&command);
     }
 
     let cache_result = cache::access_cache(&command)?;

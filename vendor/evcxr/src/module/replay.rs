@@ -30,6 +30,7 @@ const NOT_REPLAYED: &[&str] = &[
     RECORD_ENV,
     crate::runtime::WRAP_RUSTC_ENV,
     super::EXECUTION_SO_PATH_ENV,
+    super::CELL_RUSTC_ARGS_ENV,
     "RUSTC_WRAPPER",
     "RUSTC_WORKSPACE_WRAPPER",
     "CARGO_MAKEFLAGS",
