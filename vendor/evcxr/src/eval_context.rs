@@ -229,7 +229,8 @@ impl Config {
         if !self.cell_rustc_args.is_empty() {
             command.env(
                 crate::module::CELL_RUSTC_ARGS_ENV,
-                self.cell_rustc_args.join(crate::module::CELL_RUSTC_ARGS_SEPARATOR),
+                self.cell_rustc_args
+                    .join(crate::module::CELL_RUSTC_ARGS_SEPARATOR),
             );
         }
 

@@ -351,7 +351,10 @@ pub(crate) fn wrap_rustc_helper() -> Result<i32> {
     // module/replay.rs).
     if execution_so_source(&command).is_some() {
         if let Ok(args) = std::env::var(CELL_RUSTC_ARGS_ENV) {
-            command.args(args.split(CELL_RUSTC_ARGS_SEPARATOR).filter(|a| !a.is_empty()));
+            command.args(
+                args.split(CELL_RUSTC_ARGS_SEPARATOR)
+                    .filter(|a| !a.is_empty()),
+            );
         }
         replay::record(&command);
     }
