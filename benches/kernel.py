@@ -1,28 +1,31 @@
-"""Kernel speed: napkin-kernel against evcxr_jupyter, over real Jupyter clients, in one run.
+"""Kernel benchmark: napkin-kernel against what a learner would use instead, in one run.
 
-evcxr_jupyter is the kernelspec "rust" (`cargo install evcxr_jupyter --locked` then
-`evcxr_jupyter --install`); its cells load napkin with `:dep`, as a learner would. Measured,
-each with min / median / max and the ratio napkin / evcxr_jupyter (lower is faster):
+Baselines, over real Jupyter clients on 127.0.0.1:
 
-- start -> kernel_info reply;
-- new session -> first napkin result, with a warm cache (napkin: the pre-warmed evaluator the
-  previous session started is waiting, as it is once a session has run for a minute; and
-  without one, NAPKIN_KERNEL_SPARE=0; evcxr with `:cache 1024` after one session filled it)
-  and a cold one (an empty napkin cache; evcxr as installed, which compiles every dependency
-  in every new session);
-- warm cells: `1 + 1`, an estimate, a sweep into a DataFrame, a chart (evcxr's in the
-  session that compiled its dependencies, without `:cache`, its fastest; and, for
-  information, in a later `:cache` session);
-- memory (RSS of the kernel, its evaluator process and their children) after the warm cells,
-  and of the pre-warmed evaluator waiting for the next session;
-- every notebook in notebooks/ end to end (with --notebooks; evcxr gets a first cell
-  with the `:dep`).
+- IPython with pint, pandas and matplotlib (the kernelspec "python3" of .venv, ipykernel),
+  running the same learner session written in Python;
+- evcxr_jupyter (kernelspec "rust", when installed: `cargo install evcxr_jupyter --locked &&
+  evcxr_jupyter --install`), with `--evcxr`: its first cell loads napkin with `:dep`.
 
-Usage: .venv/bin/python benches/kernel.py [--runs N] [--notebooks] [--cold none|evcxr|all]
+Measured (figures are ratios against the baseline measured in the same run; the machine is
+shared and noisy):
+
+- a learner session of 24 cells in one kernel (lets, moved final values, sweeps, charts,
+  functions, structs, a panic, a dimension mistake, `:dep`): cells right, median and max warm
+  cell (each cell after the first); targets: all right, median <= 0.25 s;
+- the same session on a cold kernel cache, once, with --cold (an empty NAPKIN_KERNEL_CACHE:
+  what a new user's first notebook costs);
+- restart -> first result (a new kernel process, as Jupyter's restart starts one) and a
+  second notebook -> first result while the first is open; targets: <= 2 s each;
+- memory (VmRSS of the kernel and all its processes) with one notebook open after the
+  session, and with two; target: <= 600 MiB with one;
+- disk used by napkin-kernel's cache after one session and after three (independent of the
+  number of sessions).
+
+Usage: .venv/bin/python benches/kernel.py [--runs N] [--cold] [--evcxr]
 """
 
 import argparse
-import fcntl
 import os
 import pathlib
 import shutil
@@ -32,25 +35,83 @@ import sys
 import tempfile
 import time
 
-import nbformat
 from jupyter_client import KernelManager
 from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-from nbclient import NotebookClient
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-NAPKIN_DEP = f':dep napkin = {{ path = "{ROOT}" }}\nuse napkin::prelude::*;'
-EVCXR_CACHE = ":cache 1024"
-EVCXR_CACHE_DIR = pathlib.Path.home() / ".cache" / "evcxr"
 NAPKIN_CACHE = pathlib.Path(
     os.environ.get("NAPKIN_KERNEL_CACHE", pathlib.Path.home() / ".cache" / "napkin-kernel"))
 
-FIRST = "Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0)).estimate().unwrap().peak_writes"
-CELLS = {
-    "1 + 1": "1 + 1",
-    "estimate": FIRST,
-    "sweep -> DataFrame": "Sweep::new(Workload::new(users(1e3), per_user_per_day(10.0))).vary(Param::Users, log_range(1e3, 1e8, 2).unwrap()).run().unwrap()",
-    "chart": "Chart::journey(&Workload::new(users(1e6), per_user_per_day(10.0))).unwrap()",
-}
+# (cell, what a right answer shows): a substring of the text/plain result or stream, or
+# ("error", ename-substring) for cells that must fail the way a learner needs them to.
+RUST_SESSION = [
+    ("let w = Workload::new(users(100e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));", None),
+    ("let e = w.estimate()?;\ne.peak_writes", "34.7K req/s"),
+    ("let df = Sweep::new(w).vary(Param::Users, log_range(1e3, 1e8, 2)?).run()?;\ndf", "<table"),
+    ("let chart = Chart::journey(&w)?;\nchart", "<svg"),
+    ("let sizing = e.servers(&Server::new(qps(10_000.0), gb(64.0), tb(10.0)))?;\nsizing", "server"),
+    ("let qps = users(100e6) * per_user_per_day(10.0);\nlet peak = qps * 3.0;\n"
+     "let per_day = qps * kb(1.0) * days(1.0);\nlet storage = qps * kb(1.0) * years(5.0);\n"
+     "let replicated = storage * 3.0;\nstorage", "1.82 PB"),
+    ("(peak, per_day, replicated)", "34722"),
+    ("fn replicas(copies: f64, size: Bytes) -> Bytes { size * copies }\nreplicas(3.0, per_day)", "3.00 TB"),
+    ("#[derive(Debug, Clone)]\nstruct Shard { name: String, qps: f64 }\n"
+     "let shards: Vec<Shard> = (0..4).map(|i| Shard { name: format!(\"s{i}\"), qps: 1000.0 * i as f64 }).collect();\n"
+     "shards.len()", "4"),
+    ("shards.iter().map(|s| s.qps).sum::<f64>()", "6000"),
+    ("let names: Vec<String> = shards.iter().map(|s| s.name.clone()).collect();\nnames", "s3"),
+    ("let reads = w.reads_per_write(100.0).estimate()?;\nreads.peak_reads", "req/s"),
+    ("df.height()", "11"),
+    ("e.work(\"writes\").unwrap()", "86,400"),
+    ("panic!(\"the cache is cold\")", ("error", "Panic")),
+    ("users(1e6) + bytes(5.0)", ("error", "CompileError")),
+    ("e.storage_per_year", "365 TB"),
+    (":dep uom = \"0.38\"", "napkin's build"),
+    ("shards[3].name.clone()", "s3"),
+    ("let per_shard = e.peak_writes / 4.0;\nper_shard", "req/s"),
+    ("Chart::journey(&w.reads_per_write(100.0))?", "<svg"),
+    ("let big = Sweep::new(w).vary(Param::Users, log_range(1e3, 1e9, 10)?).run()?;\nbig.height()", "61"),
+    ("let cost = e.storage_per_year * 3.0;\ncost", "PB/year"),
+    ("(names.len(), replicas(2.0, kb(1.0)).to_string(), sizing.servers)", "2.00 KB"),
+]
+
+PY_SETUP = (
+    "import pint, pandas as pd, numpy as np, matplotlib\nmatplotlib.use('Agg')\n"
+    "import matplotlib.pyplot as plt\nfrom IPython.display import SVG\nimport io\n"
+    "u = pint.UnitRegistry()\nu.define('req = [requests]')\nu.define('user = [users]')\n"
+)
+PY_SESSION = [
+    ("dau = 100e6 * u.user\nactions = 10 * u.req / u.user / u.day\nsize = 1 * u.kB", None),
+    ("writes = (dau * actions).to('req/s')\npeak_writes = writes * 3\n"
+     "f'{peak_writes.magnitude:,.0f} {peak_writes.units:~P}'", "34,722"),
+    ("df = pd.DataFrame({'users': np.logspace(3, 8, 11)})\ndf['writes'] = df.users * 10 / 86400\n"
+     "df['peak'] = df.writes * 3\ndf", "users"),
+    ("fig, ax = plt.subplots()\nax.loglog(df.users, df.peak)\nbuf = io.StringIO()\n"
+     "fig.savefig(buf, format='svg')\nplt.close(fig)\nSVG(buf.getvalue())", "<svg"),
+    ("servers = int(np.ceil(peak_writes.magnitude / 10_000 / 0.7))\nservers", "5"),
+    ("qps = (dau * actions).to('req/s')\npeak = qps * 3\nper_day = (qps * size * u.day / u.req).to('TB')\n"
+     "storage = (qps * size * 5 * u.year / u.req).to('PB')\nreplicated = storage * 3\nf'{storage:.3~P}'", "PB"),
+    ("(peak, per_day, replicated)", "34722"),
+    ("def replicas(copies, size):\n    return size * copies\nreplicas(3, per_day)", "3"),
+    ("from dataclasses import dataclass\n@dataclass\nclass Shard:\n    name: str\n    qps: float\n"
+     "shards = [Shard(f's{i}', 1000.0 * i) for i in range(4)]\nlen(shards)", "4"),
+    ("sum(s.qps for s in shards)", "6000"),
+    ("names = [s.name for s in shards]\nnames", "s3"),
+    ("reads = writes * 100\n(reads * 3).to('req/s')", "req"),
+    ("len(df)", "11"),
+    ("f'{dau.magnitude:,.0f} users x 10 req/user/day / 86,400 s/day = {writes:.3~P}'", "86,400"),
+    ("raise RuntimeError('the cache is cold')", ("error", "RuntimeError")),
+    ("dau + size", ("error", "DimensionalityError")),
+    ("(writes * size * u.year / u.req).to('TB')", "365"),
+    ("import pint as _pint  # the equivalent of :dep", None),
+    ("shards[3].name", "s3"),
+    ("per_shard = peak_writes / 4\nper_shard", "req"),
+    ("fig, ax = plt.subplots()\nax.loglog(df.users, df.peak * 101)\nbuf = io.StringIO()\n"
+     "fig.savefig(buf, format='svg')\nplt.close(fig)\nSVG(buf.getvalue())", "<svg"),
+    ("big = pd.DataFrame({'users': np.logspace(3, 9, 61)})\nbig['writes'] = big.users * 10 / 86400\nlen(big)", "61"),
+    ("cost = (writes * size * u.year / u.req).to('PB') * 3\nf'{cost:.3~P}'", "PB"),
+    ("(len(names), replicas(2, 1 * u.kB), servers)", "2"),
+]
 
 
 def available(name):
@@ -61,24 +122,53 @@ def available(name):
         return False
 
 
-def execute(kc, code, timeout=3600):
-    """Runs `code`, returns its last rich result; raises on an error output."""
-    msg_id = kc.execute(code)
-    result = None
-    while True:
-        msg = kc.get_iopub_msg(timeout=timeout)
-        if msg["parent_header"].get("msg_id") != msg_id:
-            continue
-        if msg["msg_type"] in ("execute_result", "display_data"):
-            result = msg["content"]["data"]
-        if msg["msg_type"] == "error":
-            raise RuntimeError(f"{code!r}: {msg['content']['evalue']}")
-        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
-            return result
+def log(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+class Session:
+    """One kernel and a client: start it, run cells, measure it, stop it."""
+
+    def __init__(self, kernel, env=None):
+        self.started = time.perf_counter()
+        self.km = KernelManager(kernel_name=kernel)
+        if env:
+            self.km.extra_env = env
+        self.km.start_kernel(env={**os.environ, **(env or {})})
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=120)
+
+    def run(self, code, timeout=1800):
+        """Runs `code`: (seconds, status, shown text, ename)."""
+        started = time.perf_counter()
+        msg_id = self.kc.execute(code)
+        shown, ename, status = [], None, "ok"
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            kind, content = msg["msg_type"], msg["content"]
+            if kind in ("execute_result", "display_data"):
+                data = content["data"]
+                shown.append(data.get("text/html") if "<table" in str(data.get("text/html", ""))
+                             else data.get("image/svg+xml") or data.get("text/plain", ""))
+            elif kind == "stream":
+                shown.append(content["text"])
+            elif kind == "error":
+                status, ename = "error", f"{content['ename']}: {content['evalue'][:200]}"
+            elif kind == "status" and content["execution_state"] == "idle":
+                return time.perf_counter() - started, status, "".join(map(str, shown)), ename
+
+    def memory_mib(self):
+        return rss_mib(self.km.provisioner.process.pid)
+
+    def stop(self):
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=False)
 
 
 def descendants(pid):
-    """A process and its descendants: pids."""
     children = {}
     for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -95,7 +185,7 @@ def descendants(pid):
 
 
 def rss_mib(pid):
-    """Resident memory of a process and its descendants, in MiB."""
+    """Resident memory of a process and its descendants (rustc while compiling included), MiB."""
     total = 0
     for p in descendants(pid):
         try:
@@ -107,286 +197,176 @@ def rss_mib(pid):
     return total / 1024
 
 
-def temp_build_dirs(pid):
-    """The temporary directories (`tempfile`'s `.tmpXXXXXX`) whose files a process or its
-    descendants have mapped: evcxr's build directory, where the evaluation process loads each
-    cell's shared object from."""
-    prefix = os.path.join(tempfile.gettempdir(), ".tmp")
-    found = set()
-    for p in descendants(pid):
-        try:
-            maps = pathlib.Path(f"/proc/{p}/maps").read_text()
-        except OSError:
-            continue
-        for line in maps.splitlines():
-            fields = line.split(maxsplit=5)
-            if len(fields) == 6 and fields[5].startswith(prefix):
-                found.add(prefix + fields[5][len(prefix):].split("/")[0])
-    return found
-
-
-def spare_starting():
-    """Whether a pre-warmed evaluator holds its lock (warming up or waiting)."""
-    for lock in NAPKIN_CACHE.glob("*/spare.lock"):
-        with open(lock) as f:
+def disk_mib(path):
+    total = 0
+    for dirpath, _, files in os.walk(path):
+        for f in files:
             try:
-                fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(f, fcntl.LOCK_UN)
-            except BlockingIOError:
-                return True
-    return False
-
-
-def wait_for_spare(timeout=900):
-    """Waits until napkin's pre-warmed evaluator listens, starting one if none is on its way
-    (a session killed while starting does not start one); returns its pid (None: timed out)."""
-    if not spare_starting() and not list(NAPKIN_CACHE.glob("*/spare.sock")):
-        binary = KernelSpecManager().get_kernel_spec("napkin").argv[0]
-        subprocess.Popen([binary, "spare"], start_new_session=True,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        for socket in NAPKIN_CACHE.glob("*/spare.sock"):
-            try:
-                return int((socket.parent / "spare.lock").read_text().strip())
-            except (OSError, ValueError):
+                total += os.lstat(os.path.join(dirpath, f)).st_size
+            except OSError:
                 pass
-        time.sleep(0.5)
-    return None
+    return total / 2**20
 
 
-def spare_processes():
-    """Pids of every `napkin-kernel spare` process."""
-    found = []
-    for cmdline in pathlib.Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            args = cmdline.read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if len(args) > 1 and args[0].endswith(b"napkin-kernel") and args[1] == b"spare":
-            found.append(int(cmdline.parent.name))
-    return found
+def right(expected, status, shown, ename):
+    if expected is None:
+        return status == "ok"
+    if isinstance(expected, tuple):
+        return status == "error" and expected[1] in (ename or "")
+    return status == "ok" and expected in shown
 
 
-class Session:
-    """One kernel process, from start to a kernel_info reply."""
-
-    def __init__(self, name, env=None):
-        self.km = KernelManager(kernel_name=name)
-        t0 = time.perf_counter()
-        self.km.start_kernel(env={**os.environ, **(env or {})})
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.kernel_info()
-        self.kc.get_shell_msg(timeout=120)
-        self.kernel_info = time.perf_counter() - t0
-        self.started = t0
-
-    def close(self):
-        # evcxr_jupyter leaves its build directory (~0.9 GB with napkin's dependencies) in the
-        # temporary directory when its kernel is shut down: a bench run would leave dozens.
-        # napkin-kernel's build directories are its cache and are never temporary.
-        leftovers = temp_build_dirs(self.km.provisioner.process.pid)
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-        for path in leftovers:
-            shutil.rmtree(path, ignore_errors=True)
+def learner_session(kernel, cells, setup=None, env=None):
+    """Runs the session in one new kernel: per-cell seconds, cells right, wrong cells, memory."""
+    session = Session(kernel, env)
+    if setup:
+        session.run(setup)
+    times, wrong = [], []
+    for code, expected in cells:
+        seconds, status, shown, ename = session.run(code)
+        times.append(seconds)
+        if not right(expected, status, shown, ename):
+            wrong.append((code.splitlines()[0][:60], status, (ename or shown)[:160]))
+    memory = session.memory_mib()
+    return session, times, wrong, memory
 
 
-def first_result(name, prefix, env=None):
-    """Seconds from starting a kernel to the first napkin result."""
-    s = Session(name, env)
-    try:
-        if prefix:
-            execute(s.kc, prefix)
-        execute(s.kc, FIRST)
-        return time.perf_counter() - s.started
-    finally:
-        s.close()
+def first_result(kernel, code, env=None):
+    """Seconds from starting a kernel process to the first cell's result."""
+    started = time.perf_counter()
+    session = Session(kernel, env)
+    _, status, _, ename = session.run(code)
+    elapsed = time.perf_counter() - started
+    if status != "ok":
+        raise RuntimeError(f"{kernel}: {ename}")
+    return elapsed, session
 
 
-def log(text):
-    print(text, file=sys.stderr, flush=True)
-
-
-def warm_cells(kc, runs, suffix=""):
-    """Each of CELLS run once, then timed `runs` times."""
-    figures = {}
-    for label, code in CELLS.items():
-        execute(kc, code)  # the first run of a cell is not a warm cell
-        times = []
-        for _ in range(runs):
-            t = time.perf_counter()
-            execute(kc, code)
-            times.append(time.perf_counter() - t)
-        figures[f"warm {label}{suffix}"] = times
-    return figures
-
-
-def measure(name, prefix, runs, cold):
-    """Every figure for one kernel. `prefix` loads napkin (evcxr) or is None (napkin)."""
-    figures = {}
-    log(f"{name}: start -> kernel_info")
-    figures["start -> kernel_info"] = []
-    for _ in range(runs):
-        s = Session(name)
-        figures["start -> kernel_info"].append(s.kernel_info)
-        s.close()
-    if prefix:
-        figures.update(measure_evcxr(name, prefix, runs, cold))
-        return figures
-    if cold == "all":
-        log(f"{name}: new session, cold cache (an empty cache: compiles every dependency)")
-        with tempfile.TemporaryDirectory() as empty:
-            figures["new session -> first result, cold"] = [
-                first_result(name, None, {"NAPKIN_KERNEL_CACHE": empty})
-            ]
-    log(f"{name}: new session, warm cache")
-    figures["new session -> first result, warm"] = []
-    for _ in range(max(2, runs // 2)):
-        # As once the previous session has run for a minute.
-        wait_for_spare()
-        figures["new session -> first result, warm"].append(first_result(name, None))
-    log(f"{name}: new session, warm cache, no pre-warmed evaluator")
-    figures["new session -> first result, warm, no spare"] = [
-        first_result(name, None, {"NAPKIN_KERNEL_SPARE": "0"})
-    ]
-    wait_for_spare()
-    log(f"{name}: warm cells")
-    s = Session(name)
-    execute(s.kc, "1")
-    # Steady state: the next session's evaluator has finished warming up.
-    waiting = wait_for_spare()
-    figures.update(warm_cells(s.kc, runs))
-    # The waiting spare was started by this kernel (its child until it is adopted).
-    kernel = rss_mib(s.km.provisioner.process.pid)
-    spare = rss_mib(waiting) if waiting else 0
-    adopted = [pid for pid in spare_processes() if pid != waiting]
-    figures["memory (kernel + children), MiB"] = [kernel - spare + sum(map(rss_mib, adopted))]
-    figures["memory (waiting pre-warmed evaluator), MiB"] = [spare]
-    s.close()
-    return figures
-
-
-def measure_evcxr(name, prefix, runs, cold):
-    """evcxr_jupyter's figures after kernel_info. Its warm cells are timed at its best: in the
-    session that compiled every dependency into its own build directory, without `:cache`
-    (as installed). In a later `:cache` session they are slower (also reported): evcxr removes
-    its build directory when a kernel shuts down, and the dep-info files its cache restores
-    still name the first session's directory, so cargo rebuilds a dozen crates from the cache
-    in every cell."""
-    figures = {}
-    warm_prefix = f"{EVCXR_CACHE}\n{prefix}"
-    # evcxr as installed compiles every dependency in every session. Its first session with
-    # `:cache` on an empty cache does exactly that (and fills the cache), so it is measured as
-    # the cold session: one full compile instead of two.
-    shutil.rmtree(EVCXR_CACHE_DIR, ignore_errors=True)
-    log(f"{name}: new session, cold (evcxr as installed compiles everything), then warm cells")
-    s = Session(name)
-    execute(s.kc, warm_prefix)
-    execute(s.kc, FIRST)
-    if cold != "none":
-        figures["new session -> first result, cold"] = [time.perf_counter() - s.started]
-    execute(s.kc, ":cache 0")
-    figures.update(warm_cells(s.kc, runs))
-    figures["memory (kernel + children), MiB"] = [rss_mib(s.km.provisioner.process.pid)]
-    s.close()
-    log(f"{name}: new session, warm cache")
-    figures["new session -> first result, warm"] = [
-        first_result(name, warm_prefix) for _ in range(max(2, runs // 2))
-    ]
-    log(f"{name}: warm cells in a :cache session")
-    s = Session(name)
-    execute(s.kc, warm_prefix)
-    figures.update(warm_cells(s.kc, runs, " (:cache session)"))
-    s.close()
-    return figures
-
-
-def notebooks(name, prefix):
-    """Seconds to execute each notebook in a new session (napkin loaded by `prefix` if any)."""
-    times = {}
-    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        log(f"{name}: notebook {path.stem}")
-        if not prefix:
-            wait_for_spare()
-        nb = nbformat.read(path, as_version=4)
-        if prefix:
-            nb.cells.insert(0, nbformat.v4.new_code_cell(prefix))
-        t = time.perf_counter()
-        NotebookClient(nb, kernel_name=name, timeout=3600).execute()
-        times[f"notebook {path.stem}"] = [time.perf_counter() - t]
-    return times
-
-
-def show(label, values):
-    if "MiB" in label:
-        return f"{label:<44} {values[0]:9.0f} MiB"
-    if len(values) == 1:
-        return f"{label:<44} {values[0]:9.3f} s"
-    return (f"{label:<44} min {min(values):8.3f} s  median {statistics.median(values):8.3f} s"
-            f"  max {max(values):8.3f} s  (n={len(values)})")
-
-
-def targets(napkin, evcxr):
-    """The issue's targets, each with the figures it compares."""
-    med = {k: statistics.median(v) for k, v in napkin.items()}
-    other = {k: statistics.median(v) for k, v in evcxr.items()}
-    warm = med["new session -> first result, warm"]
-    rows = [
-        ("new session, warm cache <= 5 s", f"{warm:.2f} s", warm <= 5),
-        ("kernel_info <= 100 ms", f"{med['start -> kernel_info'] * 1e3:.0f} ms",
-         med["start -> kernel_info"] <= 0.1),
-    ]
-    if "new session -> first result, cold" in other:
-        x = other["new session -> first result, cold"] / warm
-        rows.append((">= 30x evcxr as installed", f"{x:.1f}x", x >= 30))
-    x = other["new session -> first result, warm"] / warm
-    rows.append((">= 3x evcxr with :cache 1024", f"{x:.1f}x", x >= 3))
-    for label, bound in [("1 + 1", 0.6), ("sweep -> DataFrame", 0.35), ("chart", 0.35)]:
-        r = med[f"warm {label}"] / other[f"warm {label}"]
-        rows.append((f"warm {label} <= {bound}x evcxr", f"{r:.2f}x", r <= bound))
-    print("\ntargets")
-    for label, figure, ok in rows:
-        print(f"{label:<44} {figure:>10}  {'met' if ok else 'NOT met'}")
+def fmt(seconds):
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--notebooks", action="store_true")
-    parser.add_argument(
-        "--cold", choices=["none", "evcxr", "all"], default="all",
-        help="cold-cache sessions to report: none, evcxr's (its first session compiles"
-             " everything anyway), or napkin's too (an empty cache: ~8 min on 2 cores)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs of each timed start-up")
+    parser.add_argument("--cold", action="store_true", help="also time the session on an empty cache")
+    parser.add_argument("--evcxr", action="store_true", help="also run evcxr_jupyter (kernelspec `rust`)")
     args = parser.parse_args()
-    kernels = {"napkin": ("napkin", None)}
-    if available("rust"):
-        kernels["evcxr_jupyter"] = ("rust", NAPKIN_DEP)
-    results = {}
-    for label, (name, prefix) in kernels.items():
-        results[label] = measure(name, prefix, args.runs, args.cold)
-        if args.notebooks:
-            results[label].update(notebooks(name, prefix))
-    for label, figures in results.items():
-        print(f"\n{label}")
-        for measure_label, values in figures.items():
-            print(show(measure_label, values))
-    if "evcxr_jupyter" in results:
-        print("\nnapkin / evcxr_jupyter (medians; below 1 is faster)")
-        for measure_label, values in results["napkin"].items():
-            for suffix in ["", " (:cache session)"]:
-                other = results["evcxr_jupyter"].get(measure_label + suffix)
-                if other:
-                    ratio = statistics.median(values) / statistics.median(other)
-                    print(f"{measure_label + suffix:<44} {ratio:8.3f}  ({1 / ratio:.1f}x)")
-        print("(evcxr's warm-cache session uses `:cache 1024`; its cold session is evcxr as installed)")
-        targets(results["napkin"], results["evcxr_jupyter"])
-    else:
-        print("\n(evcxr_jupyter is not installed: `cargo install evcxr_jupyter --locked &&"
-              " evcxr_jupyter --install` to compare)")
+    if not available("napkin"):
+        sys.exit("the napkin kernelspec is not installed: run scripts/setup")
+    if not available("python3"):
+        sys.exit("no python3 kernelspec (ipykernel) in this environment: run scripts/setup")
+
+    rows, targets = [], []
+
+    def row(name, napkin, baseline=None, unit="s"):
+        ratio = f"{napkin / baseline:.1f}x" if baseline else ""
+        show = fmt if unit == "s" else (lambda v: f"{v:,.0f} MiB")
+        rows.append((name, show(napkin), show(baseline) if baseline is not None else "", ratio))
+
+    # The learner session, in napkin-kernel and in IPython.
+    log("learner session: napkin-kernel")
+    session, times, wrong, memory_one = learner_session("napkin", RUST_SESSION)
+    log("learner session: IPython + pint + pandas + matplotlib")
+    py_session, py_times, py_wrong, py_memory_one = learner_session("python3", PY_SESSION, PY_SETUP)
+    warm, py_warm = times[1:], py_times[1:]
+    rows.append(("learner session: cells right", f"{len(RUST_SESSION) - len(wrong)}/{len(RUST_SESSION)}",
+                 f"{len(PY_SESSION) - len(py_wrong)}/{len(PY_SESSION)}", ""))
+    row("learner session: median warm cell", statistics.median(warm), statistics.median(py_warm))
+    row("learner session: max warm cell", max(warm), max(py_warm))
+    row("learner session: first cell", times[0], py_times[0])
+    targets.append(("all learner cells right", not wrong))
+    targets.append(("median warm cell <= 0.25 s", statistics.median(warm) <= 0.25))
+    for cell in wrong:
+        log(f"  wrong (napkin): {cell}")
+    for cell in py_wrong:
+        log(f"  wrong (python): {cell}")
+    for seconds, py_seconds, (code, _) in zip(times, py_times, RUST_SESSION):
+        log(f"  {fmt(seconds):>8} {fmt(py_seconds):>8}  {code.splitlines()[0][:70]}")
+
+    # Memory with one notebook open, then with two; the second's start-up is timed.
+    log("memory, second notebook")
+    second, py_second = [], []
+    for _ in range(args.runs):
+        seconds, other = first_result("napkin", "1 + 1")
+        second.append(seconds)
+        seconds_py, other_py = first_result("python3", "1 + 1")
+        py_second.append(seconds_py)
+        other.run(RUST_SESSION[0][0])
+        other.run(RUST_SESSION[1][0])
+        other_py.run(PY_SETUP)
+        other_py.run(PY_SESSION[0][0])
+        memory_two = session.memory_mib() + other.memory_mib()
+        py_memory_two = py_session.memory_mib() + other_py.memory_mib()
+        other.stop()
+        other_py.stop()
+    row("memory, one notebook open", memory_one, py_memory_one, unit="MiB")
+    row("memory, two notebooks open", memory_two, py_memory_two, unit="MiB")
+    row("second notebook -> first result", statistics.median(second), statistics.median(py_second))
+    targets.append(("one notebook <= 600 MiB", memory_one <= 600))
+    targets.append(("second notebook <= 2 s", statistics.median(second) <= 2))
+    session.stop()
+    py_session.stop()
+
+    # Restart: a new kernel process after the previous one shut down.
+    log("restart")
+    disk_one = disk_mib(NAPKIN_CACHE)
+    restart, py_restart = [], []
+    for _ in range(args.runs):
+        seconds, s = first_result("napkin", "1 + 1")
+        restart.append(seconds)
+        s.stop()
+        seconds, s = first_result("python3", "1 + 1")
+        py_restart.append(seconds)
+        s.stop()
+    row("restart -> first result", statistics.median(restart), statistics.median(py_restart))
+    targets.append(("restart <= 2 s", statistics.median(restart) <= 2))
+    disk_many = disk_mib(NAPKIN_CACHE)
+    rows.append((f"napkin-kernel cache on disk, after 1 / after {1 + 2 * args.runs} sessions",
+                 f"{disk_one:,.0f} / {disk_many:,.0f} MiB", "", ""))
+    targets.append(("cache size independent of sessions", abs(disk_many - disk_one) < 50))
+
+    if args.cold:
+        log("cold cache: a new user's first notebook (compiles napkin's dependencies once)")
+        cold_dir = pathlib.Path(tempfile.mkdtemp(prefix="napkin-cold-"))
+        try:
+            s, cold_times, cold_wrong, _ = learner_session(
+                "napkin", RUST_SESSION, env={"NAPKIN_KERNEL_CACHE": str(cold_dir)})
+            s.stop()
+            row("cold cache: first cell (builds the cache)", cold_times[0], None)
+            row("cold cache: median later cell", statistics.median(cold_times[1:]), None)
+        finally:
+            shutil.rmtree(cold_dir, ignore_errors=True)
+
+    if args.evcxr:
+        if not available("rust"):
+            log("evcxr_jupyter (kernelspec `rust`) is not installed; skipping it")
+        else:
+            log("learner session: evcxr_jupyter (its first session compiles napkin's dependencies)")
+            dep = f':dep napkin = {{ path = "{ROOT}" }}\nuse napkin::prelude::*;'
+            s = Session("rust")
+            first = s.run(dep)[0]
+            ev_times, ev_wrong = [], []
+            for code, expected in RUST_SESSION:
+                seconds, status, shown, ename = s.run(code)
+                ev_times.append(seconds)
+                if not right(expected, status, shown, ename):
+                    ev_wrong.append(code.splitlines()[0][:60])
+            ev_memory = s.memory_mib()
+            s.stop()
+            rows.append(("evcxr_jupyter: cells right", f"{len(RUST_SESSION) - len(ev_wrong)}/{len(RUST_SESSION)}", "", ""))
+            row("evcxr_jupyter: :dep napkin (first session)", first, None)
+            row("napkin vs evcxr_jupyter: median warm cell", statistics.median(warm), statistics.median(ev_times[1:]))
+            row("napkin vs evcxr_jupyter: memory, one notebook", memory_one, ev_memory, unit="MiB")
+
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'':{width}}  {'napkin-kernel':>16}  {'IPython+pint':>16}  ratio")
+    for name, napkin, baseline, ratio in rows:
+        print(f"{name:{width}}  {napkin:>16}  {baseline:>16}  {ratio}")
+    print("\ntargets:")
+    for name, met in targets:
+        print(f"  {'met' if met else 'NOT met'}: {name}")
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")
     main()

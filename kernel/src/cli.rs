@@ -31,17 +31,21 @@ pub enum Command {
     /// Compile napkin and its dependencies into the kernel's build cache now, so the first
     /// notebook does not wait for them (install does this unless given --no-warm).
     Warm,
-    /// Run a pre-warmed evaluator that the next kernel adopts, so a new session answers in
-    /// seconds (kernels start one themselves; NAPKIN_KERNEL_SPARE=0 turns this off).
-    Spare(SpareArgs),
+    /// Show where the kernel's compiled-dependency cache is and how much disk it uses, or
+    /// free that disk.
+    Cache(CacheArgs),
 }
 
-/// Arguments of `spare`.
+/// Arguments of `cache`.
 #[derive(Debug, Args)]
-pub struct SpareArgs {
-    /// Stop the waiting pre-warmed evaluator instead of starting one.
+#[group(multiple = false)]
+pub struct CacheArgs {
+    /// Print the cache's location, size and sessions (the default).
     #[arg(long)]
-    pub stop: bool,
+    pub info: bool,
+    /// Remove the compiled dependencies (the next session or `warm` compiles them again).
+    #[arg(long)]
+    pub clean: bool,
 }
 
 /// Where the kernelspec lives (default: the active virtualenv if any, else the user).
@@ -117,10 +121,11 @@ mod tests {
             panic!("expected install");
         };
         assert!(args.no_warm);
-        let Some(Command::Spare(args)) = parse(&["spare", "--stop"]).unwrap().command else {
-            panic!("spare --stop");
+        let Some(Command::Cache(args)) = parse(&["cache", "--clean"]).unwrap().command else {
+            panic!("cache --clean");
         };
-        assert!(args.stop);
+        assert!(args.clean && !args.info);
+        assert!(parse(&["cache", "--clean", "--info"]).is_err());
         let Some(Command::Uninstall(args)) = parse(&["uninstall", "--user"]).unwrap().command
         else {
             panic!("expected uninstall");

@@ -5,8 +5,8 @@
 //! request type behind one dispatch point; [`eval`] is the seam to the language engine
 //! (evcxr), driven on its own thread. [`protocol`], [`is_complete`], [`offsets`] and
 //! [`history`] are pure helpers of the handlers; [`kernel`] assembles the process;
-//! [`install`] writes the kernelspec; [`spare`] keeps a pre-warmed evaluator process for the
-//! next session.
+//! [`install`] writes the kernelspec; `cache` (in [`eval`]) is the compiled-dependency cache
+//! every session links against.
 
 #[macro_use]
 mod log;
@@ -21,7 +21,6 @@ mod is_complete;
 mod kernel;
 mod offsets;
 mod protocol;
-mod spare;
 mod transport;
 mod wire;
 
@@ -37,7 +36,6 @@ fn main() -> anyhow::Result<()> {
     // Must stay first: evcxr re-executes this binary as its evaluation process and as a rustc
     // wrapper; in those roles this call never returns.
     evcxr::runtime_hook();
-    spare::remember_environment();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Install(args)) => {
@@ -52,29 +50,51 @@ fn main() -> anyhow::Result<()> {
             }
         }
         Some(Command::Warm) => warm()?,
-        Some(Command::Spare(args)) if args.stop => {
-            if spare::stop()? {
-                println!("Stopped the pre-warmed evaluator");
+        Some(Command::Cache(args)) if args.clean => {
+            let dir = eval::cache::toolchain_cache();
+            let freed = eval::cache::disk_usage(&dir);
+            match std::fs::remove_dir_all(&dir) {
+                Ok(()) => println!("Removed {} ({})", dir.display(), megabytes(freed)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    println!("Nothing to remove: {} does not exist", dir.display())
+                }
+                Err(e) => return Err(e).context(format!("cannot remove {}", dir.display())),
             }
         }
-        Some(Command::Spare(_)) => spare::run()?,
-        Some(Command::Uninstall(args)) => {
-            match install::uninstall(&args.location())? {
-                Some(dir) => println!(
-                    "Removed the {} kernelspec from {}",
-                    install::KERNEL_NAME,
-                    dir.display()
-                ),
-                None => println!(
-                    "No {} kernelspec in {}",
-                    install::KERNEL_NAME,
-                    install::kernel_dir(&args.location())?.display()
-                ),
-            }
-            if spare::stop()? {
-                println!("Stopped the pre-warmed evaluator");
-            }
+        Some(Command::Cache(_)) => {
+            let dir = eval::cache::toolchain_cache();
+            let deps = eval::cache::DepCache::dir();
+            let sessions = dir.join("sessions");
+            let running = std::fs::read_dir(&sessions).map_or(0, |d| d.count());
+            println!("napkin-kernel cache: {}", dir.display());
+            println!(
+                "  compiled dependencies (napkin, polars, plotters, uom), shared by every session: {} in {}{}",
+                megabytes(eval::cache::disk_usage(&deps)),
+                deps.display(),
+                if eval::cache::DepCache::looks_warm(&deps) {
+                    ""
+                } else {
+                    " (not built yet)"
+                }
+            );
+            println!(
+                "  session directories (one per open notebook, removed when it closes): {running}, {}",
+                megabytes(eval::cache::disk_usage(&sessions))
+            );
+            println!("  `napkin-kernel cache --clean` frees it; NAPKIN_KERNEL_CACHE moves it.");
         }
+        Some(Command::Uninstall(args)) => match install::uninstall(&args.location())? {
+            Some(dir) => println!(
+                "Removed the {} kernelspec from {}",
+                install::KERNEL_NAME,
+                dir.display()
+            ),
+            None => println!(
+                "No {} kernelspec in {}",
+                install::KERNEL_NAME,
+                install::kernel_dir(&args.location())?.display()
+            ),
+        },
         None => {
             let path = cli
                 .connection_file
@@ -84,16 +104,8 @@ fn main() -> anyhow::Result<()> {
                 .enable_all()
                 .build()
                 .context("cannot start the async runtime")?;
-            let spares = spare::enabled();
-            let factory = Box::new(move || {
-                let evaluator: Box<dyn Evaluator> = match spares.then(spare::adopt).flatten() {
-                    Some(adopted) => Box::new(adopted),
-                    None => Box::new(EvcxrEvaluator::new()?),
-                };
-                if spares {
-                    // The next session adopts this one, ready before it is needed.
-                    spare::spawn();
-                }
+            let factory = Box::new(|| {
+                let evaluator: Box<dyn Evaluator> = Box::new(EvcxrEvaluator::new()?);
                 Ok(evaluator)
             });
             let result = runtime.block_on(kernel::run(&connection, factory));
@@ -105,31 +117,22 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Compiles napkin and its dependencies into the kernel's build cache, showing cargo's
-/// progress, says how long it took, and starts a pre-warmed evaluator for the first notebook.
+/// Compiles napkin and its dependencies into the kernel's dependency cache, showing each
+/// crate compiled, runs a sample cell through it, and says how long it took.
 fn warm() -> anyhow::Result<()> {
     let start = std::time::Instant::now();
-    // Decided before the evaluator sets EVCXR_TMPDIR for itself.
-    let spares = spare::enabled();
-    println!("Warming the napkin-kernel build cache (napkin, polars, plotters, uom)…");
+    println!("Warming the napkin-kernel cache (napkin, polars, plotters, uom)…");
     let fail = |e: EvalError| anyhow::anyhow!("{}: {}", e.ename, e.evalue);
-    let mut evaluator = EvcxrEvaluator::new().map_err(fail)?;
-    evaluator.warm().map_err(fail)?;
+    EvcxrEvaluator::warm().map_err(fail)?;
     println!(
-        "Build cache ready in {} ({:.0} s).",
-        evaluator.build_dir().map_or_else(
-            || "a temporary directory".into(),
-            |d| d.display().to_string()
-        ),
+        "\nCache ready in {} ({:.0} s); every session links against it.",
+        eval::cache::DepCache::dir().display(),
         start.elapsed().as_secs_f64()
     );
-    // Free the build slot first: the spare takes it.
-    drop(evaluator);
-    if spares && spare::spawn() {
-        println!(
-            "A pre-warmed evaluator is starting in the background, so the first notebook \
-             answers in seconds (`napkin-kernel spare --stop` stops it)."
-        );
-    }
     Ok(())
+}
+
+/// `bytes` in MiB, for people.
+fn megabytes(bytes: u64) -> String {
+    format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
 }

@@ -348,86 +348,181 @@ async fn a_notebook_session_runs_rust() {
     );
 }
 
-/// A kernel starts a pre-warmed evaluator for the next session; the next kernel adopts it, so
-/// its first cell needs no start-up, runs in that kernel's directory, and can be interrupted.
+/// Sessions share the one dependency cache read-only: after the single warm-up, a restart and
+/// a second and third notebook each answer their first cell without compiling a dependency,
+/// run lets, a sweep and a chart side by side, and leave the cache exactly as it was.
 #[cfg(target_os = "linux")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_session_adopts_the_pre_warmed_evaluator() {
-    let spares_on = [("NAPKIN_KERNEL_SPARE", std::ffi::OsStr::new("1"))];
-    let slots = home_cache().join("napkin-kernel");
-    if std::env::var_os("NAPKIN_KERNEL_CACHE").is_some() || !slots.is_dir() {
-        panic!("this test needs the default, warm build cache (scripts/setup)");
-    }
+async fn sessions_share_the_dependency_cache() {
+    let cache = tokio::task::spawn_blocking(util::fresh_cache)
+        .await
+        .unwrap();
+    let deps = std::fs::read_dir(&cache)
+        .unwrap()
+        .flatten()
+        .map(|toolchain| toolchain.path().join("deps"))
+        .find(|d| d.is_dir())
+        .expect("the warm-up built a dependency cache");
+    assert_lockfile_is_napkins(&deps);
+    let before = snapshot(&deps.join("target"));
+    assert!(before.len() > 100, "{} files", before.len());
 
-    // The first kernel may itself adopt a spare left by an earlier run; either way, once its
-    // evaluator is ready, a spare for the next session is starting or waiting.
-    let mut first = KernelProcess::spawn_in(None, &spares_on).await;
-    let mut client = first.connect().await;
-    let cell = client.execute("1 + 1", FIRST_EVAL).await;
-    assert_eq!(cell.result_text().as_deref(), Some("2"), "{}", cell.reply);
-    let socket = spare_socket(&slots).await;
-    shut_down(&mut first, &mut client).await;
-    drop(first); // one kernel at a time
-
-    let notebook_dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        notebook_dir.path().join("data.txt"),
-        "from the notebook's directory",
-    )
-    .unwrap();
-    let mut second = KernelProcess::spawn_in(Some(notebook_dir.path()), &spares_on).await;
-    let mut client = second.connect().await;
-    let started = Instant::now();
-    let cell = client
-        .execute("std::fs::read_to_string(\"data.txt\").unwrap()", EVAL)
-        .await;
+    let work = "let w = Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n\
+                let e = w.estimate()?;\n\
+                let df = Sweep::new(w).vary(Param::Users, [1e3, 1e6]).run()?;\n\
+                let chart = Chart::journey(&w)?;\n\
+                df";
+    let mut first = KernelProcess::spawn().await;
+    let mut first_client = first.connect().await;
+    let cell = first_client.execute("1 + 1", FIRST_EVAL).await;
     println!(
-        "new session → first result with a pre-warmed evaluator: {:?}",
-        started.elapsed()
+        "new session → first result: {:?}",
+        first.spawned_at.elapsed()
     );
-    assert_eq!(
-        cell.result_text().as_deref(),
-        Some("\"from the notebook's directory\""),
-        "{}",
-        cell.reply
+    assert_eq!(cell.result_text().as_deref(), Some("2"), "{}", cell.reply);
+    shut_down(&mut first, &mut first_client).await;
+
+    // A restart: a new kernel process on the same cache.
+    let mut first = KernelProcess::spawn().await;
+    let mut first_client = first.connect().await;
+    let cell = first_client.execute("1 + 1", FIRST_EVAL).await;
+    println!("restart → first result: {:?}", first.spawned_at.elapsed());
+    assert_eq!(cell.result_text().as_deref(), Some("2"), "{}", cell.reply);
+
+    // A second notebook while the first is open; both work, in turn and at once.
+    let mut second = KernelProcess::spawn().await;
+    let mut second_client = second.connect().await;
+    let (a, b) = tokio::join!(
+        first_client.execute(work, EVAL),
+        second_client.execute(work, EVAL)
     );
-    let log = second.stderr();
-    assert!(log.contains("adopted the pre-warmed evaluator"), "{log}");
-    assert!(
-        log.contains("started a pre-warmed evaluator"),
-        "the next one: {log}"
+    println!(
+        "second notebook → first result: {:?}",
+        second.spawned_at.elapsed()
     );
-    assert!(!socket.exists(), "an adopted spare stops listening");
-    // It was waiting at a low priority; adopted, it runs at the kernel's (lowering a nice
-    // value needs privilege: without it, the evaluator keeps the spare's).
-    let adopted_pid: u32 = log
-        .split("adopted the pre-warmed evaluator (pid ")
-        .nth(1)
-        .and_then(|rest| rest.split(')').next())
-        .and_then(|pid| pid.parse().ok())
-        .expect("the adopted evaluator's pid in the log");
-    let mut nices: Vec<i64> = thread_nices(adopted_pid);
-    for (pid, _) in descendants(adopted_pid) {
-        nices.extend(thread_nices(pid));
+    for cell in [&a, &b] {
+        assert_eq!(cell.status(), "ok", "{}", cell.reply);
+        let data = cell.result_data().expect("the DataFrame");
+        assert!(data["text/html"].to_string().contains("<table"), "{data}");
     }
-    // SAFETY: getpriority(2) and geteuid(2) on this process only.
-    let (ours, root) = unsafe {
-        (
-            libc::getpriority(libc::PRIO_PROCESS, 0),
-            libc::geteuid() == 0,
-        )
+    for client in [&mut first_client, &mut second_client] {
+        let cell = client.execute("chart", EVAL).await;
+        let data = cell.result_data().expect("the chart");
+        assert!(data.get("image/svg+xml").is_some(), "{data}");
+        let cell = client.execute("e.peak_writes", EVAL).await;
+        assert_eq!(cell.result_text().as_deref(), Some("347 req/s"));
+    }
+    // Each session compiles its cells in a directory of its own, named after its kernel.
+    let sessions = deps.parent().unwrap().join("sessions");
+    let session_of = |kernel: &KernelProcess| {
+        let pid = kernel.child.id().expect("running");
+        std::fs::read_dir(&sessions)
+            .unwrap()
+            .flatten()
+            .find(|d| {
+                d.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{pid}-"))
+            })
+            .map(|d| d.path())
     };
-    let expected = if root { i64::from(ours) } else { 10 };
-    assert!(
-        !nices.is_empty() && nices.iter().all(|&n| n == expected),
-        "{nices:?}"
+    let session_dirs = [
+        session_of(&first).expect("the first session's directory"),
+        session_of(&second).expect("the second session's directory"),
+    ];
+    assert_ne!(session_dirs[0], session_dirs[1]);
+
+    // A third, right after.
+    let mut third = KernelProcess::spawn().await;
+    let mut third_client = third.connect().await;
+    let cell = third_client.execute(work, FIRST_EVAL).await;
+    println!(
+        "third notebook → lets, sweep, chart: {:?}",
+        third.spawned_at.elapsed()
     );
-    let cell = client.execute("let adopted = users(7.0);", EVAL).await;
     assert_eq!(cell.status(), "ok", "{}", cell.reply);
 
-    // Interrupts reach the adopted process; its variables are lost with it, as always.
-    interrupt_an_endless_loop(&mut client).await;
-    shut_down(&mut second, &mut client).await;
+    for (kernel, client) in [
+        (&mut first, &mut first_client),
+        (&mut second, &mut second_client),
+        (&mut third, &mut third_client),
+    ] {
+        let log = kernel.stderr();
+        assert!(log.contains("(0 crates compiled)"), "{log}");
+        assert!(!log.contains("Compiling"), "{log}");
+        shut_down(kernel, client).await;
+    }
+    let after = snapshot(&deps.join("target"));
+    let changed: Vec<_> = after
+        .iter()
+        .filter(|(path, state)| before.get(*path) != Some(state))
+        .map(|(path, _)| path)
+        .chain(before.keys().filter(|path| !after.contains_key(*path)))
+        .collect();
+    assert!(
+        changed.is_empty(),
+        "no session may rebuild or rewrite a dependency: {changed:?}"
+    );
+    for dir in session_dirs {
+        assert!(
+            !dir.exists(),
+            "a session removes its directory: {}",
+            dir.display()
+        );
+    }
+}
+
+/// Every package of the dependency cache's lockfile has the version napkin's committed
+/// `Cargo.lock` pins: cells link what CI tested.
+fn assert_lockfile_is_napkins(deps: &std::path::Path) {
+    let packages = |path: std::path::PathBuf| -> std::collections::BTreeSet<(String, String)> {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut found = std::collections::BTreeSet::new();
+        let mut name = None;
+        for line in text.lines() {
+            if let Some(n) = line.strip_prefix("name = ") {
+                name = Some(n.trim_matches('"').to_string());
+            } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+                found.insert((n, v.trim_matches('"').to_string()));
+            }
+        }
+        found
+    };
+    let napkin = packages(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.lock"));
+    let cache = packages(deps.join("Cargo.lock"));
+    assert!(cache.len() > 100, "{} packages", cache.len());
+    let unpinned: Vec<_> = cache
+        .iter()
+        .filter(|(name, _)| name != "napkin_dylib")
+        .filter(|p| !napkin.contains(*p))
+        .collect();
+    assert!(unpinned.is_empty(), "not napkin's versions: {unpinned:?}");
+}
+
+/// Every file under `dir` with its size and modification time; for the dep-info files cargo
+/// rewrites on every build, fresh or not (`libnapkin_dylib.d`), their content instead.
+fn snapshot(
+    dir: &std::path::Path,
+) -> std::collections::BTreeMap<std::path::PathBuf, (u64, Option<std::time::SystemTime>, String)> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                let path = entry.path();
+                let state = if path.extension().is_some_and(|e| e == "d") {
+                    (meta.len(), None, std::fs::read_to_string(&path).unwrap())
+                } else {
+                    (meta.len(), Some(meta.modified().unwrap()), String::new())
+                };
+                files.insert(path, state);
+            }
+        }
+    }
+    files
 }
 
 /// Runs an endless loop, interrupts it, and checks the cell says the variables were lost and
@@ -456,31 +551,6 @@ async fn interrupt_an_endless_loop(client: &mut util::Client) {
     );
     let cell = client.execute("2 + 3", EVAL).await;
     assert_eq!(cell.result_text().as_deref(), Some("5"), "{}", cell.reply);
-}
-
-/// `$XDG_CACHE_HOME`, else `~/.cache`.
-fn home_cache() -> std::path::PathBuf {
-    std::env::var_os("XDG_CACHE_HOME").map_or_else(
-        || std::path::Path::new(&std::env::var_os("HOME").unwrap()).join(".cache"),
-        Into::into,
-    )
-}
-
-/// Waits until a spare listens under `slots`, and returns its socket.
-async fn spare_socket(slots: &std::path::Path) -> std::path::PathBuf {
-    let deadline = Instant::now() + FIRST_EVAL;
-    loop {
-        let found = std::fs::read_dir(slots)
-            .unwrap()
-            .flatten()
-            .map(|toolchain| toolchain.path().join("spare.sock"))
-            .find(|socket| socket.exists());
-        if let Some(socket) = found {
-            return socket;
-        }
-        assert!(Instant::now() < deadline, "no pre-warmed evaluator came up");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
 }
 
 /// Asks the kernel to shut down and waits for a clean exit.
@@ -546,7 +616,7 @@ async fn a_kernel_whose_launcher_dies_shuts_itself_down() {
 }
 
 /// napkin is loaded before the first cell, its values persist across cells whatever their
-/// type (the compiler names what rust-analyzer cannot), and rich output arrives mid-cell.
+/// type, and rich output arrives mid-cell.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn napkin_values_persist_and_display() {
     let kernel = KernelProcess::spawn().await;
@@ -572,7 +642,7 @@ async fn napkin_values_persist_and_display() {
     ok(&cell);
     assert_eq!(cell.result_text().as_deref(), Some("34.7K req/s"));
 
-    // Raw uom arithmetic: rust-analyzer cannot infer `peak`; the compiler can.
+    // Raw uom arithmetic, typed by the compiler.
     let cell = client
         .execute(
             "use napkin::uom::si::{f64::Frequency, frequency::hertz};\nlet qps = Frequency::new::<hertz>(11_574.0);\nlet peak = qps * 3.0;",
@@ -690,26 +760,237 @@ async fn napkin_values_persist_and_display() {
     );
 }
 
-/// Without the rust-src component rust-analyzer knows nothing of std; variables of std types
-/// still persist, and the kernel says what is missing instead of installing it.
+/// The cells a learner writes most, as they write them, on a machine without `rust-src`:
+/// every variable is typed by the compiler in the cell's own compile (moved final values,
+/// `?`, uom arithmetic, std and user types), `:dep` keeps the session, rich values render from
+/// the first cell, and what cannot be kept is named while the rest is kept.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn works_without_rust_src() {
-    let stub = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(stub.path().join("core")).unwrap();
-    let kernel = KernelProcess::spawn_with_env(&[("RUST_SRC_PATH", stub.path().as_os_str())]).await;
+async fn a_learners_cells_work_without_rust_src() {
+    let kernel = KernelProcess::spawn().await;
     let mut client = kernel.connect().await;
+
+    // The first cell: lets, then a chart as the final value, rendered as SVG.
+    let cell = run_ok(
+        &mut client,
+        "let w = Workload::new(users(100e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n\
+         let e = w.estimate()?;\n\
+         Chart::journey(&w)?",
+    )
+    .await;
+    let data = cell.result_data().expect("the chart");
+    assert!(data.get("image/svg+xml").is_some(), "{data}");
+
+    // `let x = …?; x` for non-Copy values, each moved into the final expression's display.
+    for (code, mime, needle) in [
+        (
+            "let df = Sweep::new(w).vary(Param::Users, [1e3, 1e6, 1e9]).run()?;\ndf",
+            "text/html",
+            "<table",
+        ),
+        (
+            "let chart = Chart::journey(&w)?;\nchart",
+            "image/svg+xml",
+            "<svg",
+        ),
+        (
+            "let sizing = e.servers(&Server::new(qps(10_000.0), gb(64.0), tb(10.0)))?;\nsizing",
+            "text/plain",
+            "server",
+        ),
+        (
+            "let names: Vec<String> = vec![\"a\".into(), \"b\".into()];\nnames",
+            "text/plain",
+            "[\"a\", \"b\"]",
+        ),
+        (
+            "let pair = (e.peak_writes, String::from(\"peak\"));\npair",
+            "text/plain",
+            "peak",
+        ),
+    ] {
+        let cell = run_ok(&mut client, code).await;
+        let data = cell
+            .result_data()
+            .unwrap_or_else(|| panic!("{code}: no value"));
+        assert!(
+            data[mime].as_str().is_some_and(|t| t.contains(needle)),
+            "{code}: {data}"
+        );
+    }
+    // …and each is still there in the next cell.
+    let cell = run_ok(
+        &mut client,
+        "(df.height(), chart.title().len() > 0, names.len(), pair.1.clone())",
+    )
+    .await;
+    assert_eq!(
+        cell.result_text().as_deref(),
+        Some("(3, true, 2, \"peak\")")
+    );
+
+    // Five lets of unit arithmetic: one cell, every variable kept with the compiler's type.
+    let cell = run_ok(
+        &mut client,
+        "let qps = users(100e6) * per_user_per_day(10.0);\n\
+         let peak = qps * 3.0;\n\
+         let per_day = qps * kb(1.0) * days(1.0);\n\
+         let storage = qps * kb(1.0) * years(5.0);\n\
+         let replicated = storage * 3.0;\n\
+         storage",
+    )
+    .await;
+    assert_eq!(cell.result_text().as_deref(), Some("1.82 PB"));
+    let cell = run_ok(&mut client, "(peak, per_day, replicated)").await;
+    let shown = cell.result_text().unwrap();
+    assert!(
+        shown.contains("34722.2") && shown.contains("Bytes(1000000000000)"),
+        "{shown}"
+    );
+
+    // A learner's struct and function survive a `:dep` of a new crate (a path crate here)
+    // and of crates napkin already builds (served from napkin's copy, no download).
+    run_ok(&mut client, "#[derive(Debug, Clone)]\nstruct Shard { name: String, qps: f64 }\nfn busiest(s: &[Shard]) -> f64 { s.iter().map(|s| s.qps).fold(0.0, f64::max) }\nlet shards = vec![Shard { name: \"a\".into(), qps: 10.0 }, Shard { name: \"b\".into(), qps: 30.0 }];").await;
+    let dep = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dep.path().join("src")).unwrap();
+    std::fs::write(
+        dep.path().join("Cargo.toml"),
+        "[package]\nname = \"shard_math\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dep.path().join("src/lib.rs"),
+        "pub fn double(x: f64) -> f64 { x * 2.0 }\n",
+    )
+    .unwrap();
+    run_ok(
+        &mut client,
+        &format!(
+            ":dep shard_math = {{ path = {:?} }}",
+            dep.path().display().to_string()
+        ),
+    )
+    .await;
+    let cell = run_ok(&mut client, "shard_math::double(busiest(&shards))").await;
+    assert_eq!(cell.result_text().as_deref(), Some("60.0"));
+    for dep in [
+        ":dep uom = \"0.38\"",
+        ":dep polars = \"0.55\"",
+        ":dep serde = \"1\"",
+    ] {
+        let cell = run_ok(&mut client, dep).await;
+        assert!(
+            cell.stream("stderr").contains("part of napkin's build"),
+            "{dep}: {}",
+            cell.stream("stderr")
+        );
+    }
+    let cell = run_ok(&mut client, "use uom::si::{f64::Length, length::meter};\nlet l = Length::new::<meter>(2.0);\n(shards[1].name.clone(), df.height(), l.get::<meter>(), peak)").await;
+    let shown = cell.result_text().unwrap();
+    assert!(shown.starts_with("(\"b\", 3, 2.0, "), "{shown}");
+
+    // What cannot be kept is named, with what to do; the cell's other variables are kept.
     let cell = client
-        .execute("let v = vec![1, 2, 3];\nlet n = v.len();", FIRST_EVAL)
+        .execute(
+            "let double = |x: f64| x * 2.0;\nlet v = vec![1, 2, 3];\nlet first = v.iter();\nlet kept = double(21.0);",
+            EVAL,
+        )
         .await;
+    assert_eq!(cell.reply["ename"], "VariableNotKept", "{}", cell.reply);
+    let message = cell.reply["evalue"].as_str().unwrap();
+    assert!(
+        message.contains("`double`") && message.contains("`first`"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("`v`") && !message.contains("`kept`"),
+        "{message}"
+    );
+    let cell = run_ok(&mut client, "(kept, v.len())").await;
+    assert_eq!(cell.result_text().as_deref(), Some("(42.0, 3)"));
+
+    // A panic loses nothing defined before it.
+    let cell = client
+        .execute("let doomed = 1;\npanic!(\"boom\")", EVAL)
+        .await;
+    assert_eq!(cell.reply["ename"], "Panic", "{}", cell.reply);
+    let cell = run_ok(&mut client, "(kept, df.height())").await;
+    assert_eq!(cell.result_text().as_deref(), Some("(42.0, 3)"));
+
+    // Completion of napkin's API, the session's variables and std, without rust-src.
+    for (code, expected) in [
+        ("w.", "reads_per_write"),
+        ("w.est", "estimate"),
+        (
+            "let x = Workload::new(users(1.0), per_user_per_day(1.0));\nx.",
+            "bytes_per_write",
+        ),
+        ("let v: Vec<u32> = Vec::new(); v.pu", "push"),
+        ("std::collections::Hash", "HashMap"),
+        ("shar", "shards"),
+        ("Param::", "Users"),
+    ] {
+        let request = client
+            .send_shell(CompleteRequest {
+                code: code.into(),
+                cursor_pos: code.chars().count(),
+            })
+            .await;
+        let started = Instant::now();
+        let reply =
+            serde_json::to_value(client.shell_reply(&request, QUICK).await.content).unwrap();
+        assert!(started.elapsed() < QUICK);
+        let matches: Vec<&str> = reply["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        if code.contains("v.pu") || code.starts_with("std::") {
+            // From the std docs of rustup's default profile (rust-docs), when installed.
+            let docs = std::process::Command::new("rustc")
+                .args(["--print", "sysroot"])
+                .output()
+                .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+                .map(|s| {
+                    std::path::Path::new(&s)
+                        .join("share/doc/rust/html/std")
+                        .is_dir()
+                })
+                .unwrap_or(false);
+            if !docs {
+                continue;
+            }
+        }
+        assert!(matches.contains(&expected), "{code}: {reply}");
+    }
+    let request = client
+        .send_shell(jupyter_protocol::InspectRequest {
+            code: "Workload::new(".into(),
+            cursor_pos: 11,
+            detail_level: Some(0),
+        })
+        .await;
+    let reply = serde_json::to_value(client.shell_reply(&request, QUICK).await.content).unwrap();
+    assert_eq!(reply["found"], true, "{reply}");
+    assert!(
+        reply["data"]["text/plain"]
+            .as_str()
+            .is_some_and(|t| t.contains("pub fn new") && t.contains("per_user_per_day")),
+        "{reply}"
+    );
+}
+
+/// Runs `code` and asserts that it succeeded.
+async fn run_ok(client: &mut util::Client, code: &str) -> Execution {
+    let cell = client.execute(code, FIRST_EVAL).await;
     assert_eq!(
         cell.status(),
         "ok",
-        "{} {}",
+        "{code}\n{} {:?}",
         cell.reply,
         cell.stream("stderr")
     );
-    let cell = client.execute("n * 2", EVAL).await;
-    assert_eq!(cell.result_text().as_deref(), Some("6"), "{}", cell.reply);
+    cell
 }
 
 /// The build directory (`EVCXR_TMPDIR`) of the evaluator below process `root`, read from the
@@ -724,21 +1005,6 @@ fn build_dir_under(root: u32) -> Option<std::path::PathBuf> {
             ))
         })
     })
-}
-
-/// The nice value of every thread of process `pid` (field 19 of `/proc/<pid>/task/<tid>/stat`).
-fn thread_nices(pid: u32) -> Vec<i64> {
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"))
-        .into_iter()
-        .flatten();
-    tasks
-        .flatten()
-        .filter_map(|task| {
-            let stat = std::fs::read_to_string(task.path().join("stat")).ok()?;
-            let after_name = &stat[stat.rfind(')')? + 1..];
-            after_name.split_whitespace().nth(16)?.parse().ok()
-        })
-        .collect()
 }
 
 /// Whether a `rustc` runs somewhere below process `root`.

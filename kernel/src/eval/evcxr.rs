@@ -4,14 +4,18 @@
 //! stdout and stderr lines arrive on channels; two reader threads forward them to whichever
 //! cell is running, as they arrive. On top of evcxr this evaluator:
 //!
-//! - builds in a persistent, locked slot of [`build_dir`], so compiled dependencies survive
-//!   the session, and loads napkin (`use napkin::prelude::*;`) before the first cell;
+//! - compiles cells in a directory of the session's own ([`cache::SessionDir`]) and links them
+//!   against the shared, read-only dependency cache ([`cache::DepCache`]: napkin, polars,
+//!   plotters, uom as one shared library, built once per toolchain), so a new session compiles
+//!   nothing but its cells, and loads napkin (`use napkin::prelude::*;`) before the first cell;
+//! - names each kept variable's type from what the compiled cell itself reports at run time
+//!   (`std::any::type_name`, made writable by [`types::writable`]), so variables need neither
+//!   rust-analyzer nor a second compile;
+//! - answers `:dep` of a crate napkin already builds (uom, polars, serde…) with napkin's own
+//!   copy, so nothing is downloaded or built twice and its types are napkin's;
 //! - turns napkin's one-line display markers into `display_data` as they arrive, and flushes a
 //!   `print!` without a newline at the end of the cell's statements;
-//! - names a variable's type with the compiler when rust-analyzer cannot ([`typefix`]);
-//! - shows cargo's `Compiling …` progress in the cell ([`progress`]);
-//! - never lets rust-analyzer run `rustup component add rust-src`: without the component it
-//!   points rust-analyzer at an empty source tree and says so in the first cell.
+//! - shows cargo's `Compiling …` progress in the cell ([`progress`]).
 //!
 //! evcxr catches panics itself (so variables survive them) and reports success, so a panic is
 //! recognised from its `thread '…' panicked at` line on stderr and turned into an error for
@@ -30,12 +34,11 @@ use std::time::{Duration, Instant};
 
 use evcxr::{CommandContext, EvalCallbacks, EvalContextOutputs};
 
-use super::build_dir::{self, BuildDir};
-use super::dylib;
+use super::cache::{self, DepCache, SessionDir};
 use super::procs;
 use super::{
     Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, Output, OutputSink,
-    StreamName, progress, typefix,
+    StreamName, complete, progress, types,
 };
 
 /// Marks the end of a cell's statements on stdout, so a `print!` without a newline is flushed.
@@ -67,12 +70,18 @@ pub struct EvcxrEvaluator {
     context: CommandContext,
     cell: Arc<Mutex<CellOutput>>,
     interrupt: Arc<EvcxrInterrupt>,
-    /// Crates the session depends on directly (`napkin`, and each `:dep`).
-    direct_deps: BTreeSet<String>,
-    napkin_loaded: bool,
+    /// The crates a cell can name: the cache's and each `:dep` the session added.
+    crates: Arc<Mutex<BTreeSet<String>>>,
+    /// Writes the types of kept variables (see [`types`]).
+    resolver: Arc<Mutex<types::Resolver>>,
+    /// The dependency cache, once napkin is loaded.
+    cache: Option<DepCache>,
     /// Things to tell the user once, in the first cell's output.
     notes: Vec<String>,
-    build_dir: Option<BuildDir>,
+    /// Dropped after `context` (whose child process uses it): removes the directory.
+    session: Option<SessionDir>,
+    /// What completion and inspection know of napkin's API and the standard library.
+    completer: complete::Completer,
 }
 
 /// Routing state for the child's output: which cell it belongs to, and any panic seen.
@@ -85,11 +94,8 @@ struct CellOutput {
     stderr_done: bool,
     /// Blank stderr lines not yet forwarded: Rust prints one before a panic message.
     held_blank_lines: usize,
-    /// The answer of a type probe, captured instead of shown.
-    probe: Option<String>,
-    /// Crates compiled during this cell, and the total if known.
+    /// Crates compiled during this cell (for a `:dep`).
     compiled: usize,
-    total: Option<usize>,
 }
 
 /// Stops a running cell: while it compiles, by stopping the compiler (the Rust process and
@@ -145,29 +151,47 @@ impl Interrupt for EvcxrInterrupt {
 }
 
 impl EvcxrEvaluator {
-    /// Starts evcxr in a persistent build directory (this compiles a first trivial cell,
-    /// which takes a few seconds).
+    /// Starts evcxr in a directory of this session's own and, when the dependency cache is
+    /// already built, loads napkin (a check of the cache and two small compiles).
     pub fn new() -> Result<Self, EvalError> {
+        Self::start(true)
+    }
+
+    /// Like [`Self::new`]; `tap_stderr` puts cargo's progress into the running cell (for a
+    /// kernel; `warm` prints to a terminal and must not lose its last lines to the tap).
+    fn start(tap_stderr: bool) -> Result<Self, EvalError> {
         let mut notes = Vec::new();
-        let build_dir = prepare_environment(&mut notes);
+        let session = prepare_environment(&mut notes);
         let (mut context, outputs) = CommandContext::new()
             .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
-        // Dependencies at 1: it compiles polars much faster than evcxr's default 2 and still
-        // runs sweeps and charts quickly. The cell crate has its own level (patched evcxr).
+        // Dependencies a `:dep` adds at 1: it compiles much faster than evcxr's default 2.
+        // The cell crate has its own level (patched evcxr).
         context
             .set_opt_level(OPT_LEVEL)
             .and_then(|()| context.set_cell_opt_level(CELL_OPT_LEVEL))
             .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
-        context.set_cell_rustc_args(CELL_RUSTC_ARGS.iter().map(|a| a.to_string()).collect());
+        context.set_cell_rustc_args(cell_rustc_args(None));
+        context.set_allow_question_mark(true);
+        let crates = Arc::new(Mutex::new(BTreeSet::new()));
+        let resolver = Arc::new(Mutex::new(types::Resolver::default()));
+        let (known, namer) = (Arc::clone(&crates), Arc::clone(&resolver));
+        context.set_type_namer(Arc::new(move |type_name: &str| {
+            let known = lock_set(&known).clone();
+            namer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .writable(type_name, &known)
+        }));
         let EvalContextOutputs { stdout, stderr } = outputs;
         let cell = Arc::new(Mutex::new(CellOutput::default()));
         forward(move || stdout.recv().ok(), StreamName::Stdout, &cell)?;
         forward(move || stderr.recv().ok(), StreamName::Stderr, &cell)?;
         let progress_cell = Arc::clone(&cell);
-        let crate_dir = build_dir.as_ref().map(|d| d.path.clone());
-        if let Err(error) = progress::tap_stderr(move |name| {
-            show_progress(&progress_cell, name, crate_dir.as_deref());
-        }) {
+        if tap_stderr
+            && let Err(error) = progress::tap_stderr(move |name| {
+                show_progress(&progress_cell, name);
+            })
+        {
             log!("compile progress will only reach the server log: {error}");
         }
         let interrupt = Arc::new(EvcxrInterrupt {
@@ -180,14 +204,16 @@ impl EvcxrEvaluator {
             context,
             cell,
             interrupt,
-            direct_deps: BTreeSet::from(["napkin".to_string()]),
-            napkin_loaded: false,
+            crates,
+            resolver,
+            cache: None,
             notes,
-            build_dir,
+            session,
+            completer: complete::Completer::new(&napkin_path(), cache::sysroot().as_deref()),
         };
-        // With a warm build directory, load napkin now, while the user opens the notebook;
-        // a cold one waits for the first cell, so the compile progress shows there.
-        if evaluator.build_dir.as_ref().is_some_and(|d| d.warm)
+        // With a warm cache, load napkin now, while the user opens the notebook; a cold one
+        // waits for the first cell, so the compile progress shows there.
+        if DepCache::looks_warm(&DepCache::dir())
             && let Err(error) = evaluator.load_napkin()
         {
             log!(
@@ -198,80 +224,82 @@ impl EvcxrEvaluator {
         Ok(evaluator)
     }
 
-    /// Compiles napkin and its dependencies into this evaluator's build directory without a
-    /// notebook (what `napkin-kernel warm` runs), printing the cell's output and cargo's
-    /// progress to stderr.
-    pub fn warm(&mut self) -> Result<(), EvalError> {
+    /// Builds the dependency cache without a notebook (what `napkin-kernel warm` runs),
+    /// printing each crate compiled, then runs a sample cell through it.
+    pub fn warm() -> Result<(), EvalError> {
+        let mut evaluator = Self::start(false)?;
         let sample = "let w = Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n\
-                      let e = w.estimate().unwrap();\n\
-                      let f = Sweep::new(w).vary(Param::Users, [1e3, 1e6]).run().unwrap();\n\
-                      let c = Chart::journey(&w).unwrap().to_svg().unwrap().len();\n\
+                      let e = w.estimate()?;\n\
+                      let f = Sweep::new(w).vary(Param::Users, [1e3, 1e6]).run()?;\n\
+                      let c = Chart::journey(&w)?.to_svg()?.len();\n\
                       println!(\"{} {} rows, chart {c} bytes\", e.peak_writes, f.height());";
-        let sink = OutputSink::new(|output| {
-            if let Output::Stream { text, .. } = output {
+        let sink = OutputSink::new(|output| match output {
+            Output::Stream { text, .. } => {
                 print!("{text}");
+                let _ = std::io::Write::flush(&mut std::io::stdout());
             }
+            Output::Display(_) => {}
         });
-        self.execute(sample, &sink).result.map(|_| ())
+        evaluator.execute(sample, &sink).result.map(|_| ())
     }
 
-    /// Whether napkin is loaded, so the first cell runs without compiling dependencies.
-    pub fn ready(&self) -> bool {
-        self.napkin_loaded
-    }
-
-    /// The build directory, if a persistent one is in use.
-    pub fn build_dir(&self) -> Option<&Path> {
-        self.build_dir.as_ref().map(|d| d.path.as_path())
-    }
-
-    /// `:dep napkin` and `use napkin::prelude::*;`, once.
+    /// Checks (and if needed builds) the dependency cache, gives the cell crate its crates and
+    /// loads `napkin::prelude::*`, once.
     fn load_napkin(&mut self) -> Result<(), EvalError> {
-        if self.napkin_loaded {
+        if self.cache.is_some() {
             return Ok(());
         }
-        let path = napkin_path();
-        let dep = format!(
-            ":dep napkin = {{ path = {:?} }}",
-            path.display().to_string()
-        );
-        // evcxr validates a dependency with `cargo metadata`, which goes to the network for
-        // the registry index unless offline; napkin's dependencies are all local already.
-        self.run(":offline 1")?;
-        let added = self.run(&dep).and_then(|_| self.add_dylib(&path));
-        self.run(":offline 0")?;
-        let dylib = added?;
-        self.run("use napkin::prelude::*;")?;
-        if !dylib {
-            self.run(&super::show::items())?;
-        }
-        // The first `let` makes rust-analyzer load every dependency's sources (seconds);
-        // do it now rather than in the user's first cell.
-        self.run("let _napkin_ready = true;")?;
-        // The first `let` after that still takes rust-analyzer ~1 s more than later ones.
-        self.run("let _napkin_ready = _napkin_ready;")?;
-        self.napkin_loaded = true;
-        Ok(())
-    }
-
-    /// Adds napkin as one shared library the cells link against (see [`dylib`]), when the
-    /// build directory is known, and says whether it did; otherwise cells link napkin
-    /// statically, which works, slower.
-    fn add_dylib(&mut self, napkin: &Path) -> Result<bool, EvalError> {
-        let Some(build_dir) = evcxr_tmpdir() else {
-            return Ok(false);
-        };
-        let dir = match dylib::write_crate(&build_dir, napkin) {
-            Ok(dir) => dir,
-            Err(error) => {
-                log!("cells will link napkin statically: cannot write its dylib crate ({error})");
-                return Ok(false);
+        let started = Instant::now();
+        let cell = Arc::clone(&self.cell);
+        let dir = DepCache::dir();
+        let mut compiled = 0;
+        let built = DepCache::ensure(&dir, &napkin_path(), |cache::Progress::Compiled(name)| {
+            compiled += 1;
+            if let Some(sink) = &lock(&cell).sink {
+                sink.emit(Output::Stream {
+                    name: StreamName::Stderr,
+                    text: format!("\rCompiling {name} ({compiled} crates so far)"),
+                });
             }
-        };
-        for command in dylib::session_commands(&dir) {
-            self.run(&command)?;
+        })
+        .map_err(|error| EvalError::new("DependencyBuildFailed", error.to_string()))?;
+        if built.compiled > 0
+            && let Some(sink) = &lock(&self.cell).sink
+        {
+            sink.emit(Output::Stream {
+                name: StreamName::Stderr,
+                text: format!(
+                    "\rCompiled napkin and {} crates into {} ({:.0} s); every later session \
+                     reuses them.\n",
+                    built.compiled,
+                    dir.display(),
+                    started.elapsed().as_secs_f64()
+                ),
+            });
         }
-        Ok(true)
+        log!(
+            "dependency cache ready in {:.2} s ({} crates compiled)",
+            started.elapsed().as_secs_f64(),
+            built.compiled
+        );
+        self.context
+            .set_cell_rustc_args(cell_rustc_args(Some(&built)));
+        lock_set(&self.crates).extend(built.libraries.keys().cloned());
+        let rustc = cache::sysroot().map_or_else(|| "rustc".into(), |s| s.join("bin/rustc"));
+        let scratch = self
+            .session
+            .as_ref()
+            .map_or_else(std::env::temp_dir, |s| s.path.clone());
+        *self.resolver.lock().unwrap_or_else(PoisonError::into_inner) =
+            types::Resolver::new(rustc, built.rustc_args(), scratch)
+                .remembering(DepCache::type_paths(&dir));
+        self.run(&format!(
+            "use napkin::prelude::*;\nuse {}::{};",
+            cache::CRATE,
+            super::show::TRAIT
+        ))?;
+        self.cache = Some(built);
+        Ok(())
     }
 
     /// Runs code through evcxr with the current sink, mapping its errors.
@@ -306,76 +334,39 @@ impl EvcxrEvaluator {
         result.map_err(|error| describe(error, stopped, code))
     }
 
-    /// Asks the compiler for the type of `name` as `code` defines it, in a form a cell can
-    /// write (see [`typefix`]).
-    fn probe_type(&mut self, code: &str, name: &str) -> Option<String> {
-        let existing: Vec<(String, String)> = self
-            .context
-            .variables_and_types()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
-        let probe = typefix::probe(code, &existing, &[name]);
-        let sink = lock(&self.cell).sink.take();
-        lock(&self.cell).probe = None;
-        let ran = self.run(&probe);
-        let answer = {
-            let mut cell = lock(&self.cell);
-            cell.sink = sink;
-            cell.probe.take()
-        };
-        if let Err(error) = ran {
-            log!("type probe for `{name}` failed: {}", error.evalue);
-            return None;
-        }
-        let printed = typefix::parse_tuple(&answer?);
-        typefix::nameable(printed.first()?, &self.direct_deps)
-    }
-    /// Runs a cell; when evcxr cannot name a new variable's type, asks the compiler and runs
-    /// it again with the type written in.
-    fn run_with_types(&mut self, code: &str) -> Result<evcxr::EvalOutputs, EvalError> {
-        let mut current = instrument(code);
-        let mut named: Vec<(String, String)> = Vec::new();
-        for _ in 0..8 {
-            match self.run(&current) {
-                Err(error) => {
-                    let Some(name) = typefix::untyped_variable(&error.evalue).map(str::to_string)
-                    else {
-                        return Err(error);
-                    };
-                    if named.iter().any(|(n, _)| *n == name) {
-                        return Err(error);
-                    }
-                    let Some(ty) = self.probe_type(code, &name) else {
-                        return Err(untyped_error(&name, None));
-                    };
-                    let Some(annotated) = typefix::annotate(&current, &name, &ty) else {
-                        return Err(untyped_error(&name, Some(&ty)));
-                    };
-                    log!("named the type of `{name}`: {ty}");
-                    named.push((name, ty));
-                    current = annotated;
-                }
-                ok => return ok,
-            }
-        }
-        Err(EvalError::new(
-            "TypeError",
-            "napkin-kernel could not name the types of this cell's variables; give them explicit types",
-        ))
-    }
-
-    /// Notes crates added with `:dep`, so their types are named directly.
-    fn remember_deps(&mut self, code: &str) {
+    /// Takes out of `code` each `:dep` of a crate the dependency cache already has (cells use
+    /// napkin's copy: nothing to download or build, and the same types napkin uses), and notes
+    /// the other crates a `:dep` adds, so their types can be named. Returns the code for evcxr
+    /// and what to tell the user.
+    fn take_known_deps(&mut self, code: &str) -> (String, Vec<String>) {
+        let mut kept = Vec::new();
+        let mut notes = Vec::new();
         for line in code.lines() {
-            if let Some(rest) = line.trim_start().strip_prefix(":dep ") {
-                let name: String = rest
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
-                    .collect();
-                self.direct_deps.insert(name.replace('-', "_"));
+            let Some(dep) = line.trim_start().strip_prefix(":dep ").map(parse_dep) else {
+                kept.push(line);
+                continue;
+            };
+            let known = self.cache.as_ref().and_then(|c| {
+                c.version_of(&dep.name)
+                    .filter(|v| dep.accepts(v))
+                    .map(str::to_string)
+            });
+            match known {
+                Some(version) => {
+                    notes.push(format!(
+                        "`{}` {version} is part of napkin's build: cells use that copy (nothing \
+                         to download, and its types are the ones napkin uses).\n",
+                        dep.name
+                    ));
+                    kept.push("");
+                }
+                None => {
+                    lock_set(&self.crates).insert(dep.name.replace('-', "_"));
+                    kept.push(line);
+                }
             }
         }
+        (kept.join("\n"), notes)
     }
 
     /// Waits until the Rust process has said that the last run's stderr is complete, or, when
@@ -409,8 +400,16 @@ impl Evaluator for EvcxrEvaluator {
                 text: note,
             });
         }
-        self.remember_deps(code);
-        let result = self.load_napkin().and_then(|()| self.run_with_types(code));
+        let result = self.load_napkin().and_then(|()| {
+            let (code, notes) = self.take_known_deps(code);
+            for note in notes {
+                out.emit(Output::Stream {
+                    name: StreamName::Stderr,
+                    text: note,
+                });
+            }
+            self.run(&instrument(&code))
+        });
         self.settle_stderr();
         let panic = {
             let mut cell = lock(&self.cell);
@@ -434,6 +433,9 @@ impl Evaluator for EvcxrEvaluator {
             cell.panic.take()
         };
         let result = match result {
+            Ok(outputs) if panic.is_none() && !outputs.not_kept.is_empty() => {
+                Err(not_kept_error(&outputs.not_kept, outputs.is_empty()))
+            }
             Ok(outputs) if panic.is_none() => Ok((!outputs.is_empty()).then(|| {
                 outputs
                     .content_by_mime_type
@@ -448,35 +450,27 @@ impl Evaluator for EvcxrEvaluator {
     }
 
     fn complete(&mut self, code: &str, cursor_byte: usize) -> Completions {
-        match self.context.completions(code, cursor_byte) {
-            Ok(found) => Completions {
-                matches: found.completions.into_iter().map(|c| c.code).collect(),
-                replace: found.start_offset..found.end_offset,
-            },
-            Err(error) => {
-                log!("completion failed: {error}");
-                Completions::none(cursor_byte)
-            }
-        }
+        let variables: Vec<(String, String)> = self
+            .context
+            .variables_and_types()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let items: Vec<String> = self
+            .context
+            .defined_item_names()
+            .map(str::to_string)
+            .collect();
+        self.completer
+            .complete(code, cursor_byte, &variables, &items)
     }
 
     fn inspect(&mut self, code: &str, cursor_byte: usize) -> Option<MimeBundle> {
-        // evcxr documents the expression ending at the position, so extend it to the end of
-        // the identifier under the cursor.
-        let end = code[cursor_byte..]
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .map_or(code.len(), |i| cursor_byte + i);
-        match self.context.hover_at(code, end) {
-            Ok((plain, html)) if plain != "No documentation found" => Some(MimeBundle::from([
-                ("text/plain".to_owned(), plain.into()),
-                ("text/html".to_owned(), html.into()),
-            ])),
-            Ok(_) => None,
-            Err(error) => {
-                log!("inspection failed: {error}");
-                None
-            }
-        }
+        let variables: Vec<(String, String)> = self
+            .context
+            .variables_and_types()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        self.completer.inspect(code, cursor_byte, &variables)
     }
 
     fn interrupter(&self) -> Arc<dyn Interrupt> {
@@ -522,12 +516,6 @@ fn forward(
                             text: "\n".repeat(held),
                         });
                     }
-                }
-                if name == StreamName::Stdout
-                    && let Some(answer) = line.strip_prefix(typefix::PROBE_MARKER)
-                {
-                    cell.probe = Some(answer.to_string());
-                    continue;
                 }
                 match &cell.sink {
                     Some(sink) if name == StreamName::Stdout => {
@@ -691,21 +679,87 @@ fn compiler_processes() -> Vec<libc::pid_t> {
     procs::descendants(procs::me(), |comm| comm == "cargo" || comm == "rustc")
 }
 
-/// The error for a variable whose type neither rust-analyzer nor the compiler probe could write.
-fn untyped_error(name: &str, compiler_says: Option<&str>) -> EvalError {
-    let detail = match compiler_says {
-        Some(ty) => format!(
-            " (the compiler calls it `{ty}`, but it is bound by a pattern napkin-kernel cannot annotate)"
-        ),
-        None => String::new(),
+/// The error for a cell that ran but defined variables later cells cannot have: it names each
+/// one, why, and what to do; every other variable of the cell is kept.
+fn not_kept_error(not_kept: &[(String, String)], no_value: bool) -> EvalError {
+    let lines: Vec<String> = not_kept
+        .iter()
+        .map(|(name, why)| format!("`{name}` is not kept for later cells: {why}."))
+        .collect();
+    let mut evalue = lines.join("\n");
+    evalue.push_str(
+        "\nThe cell ran and its other variables are kept. To keep such a value, store what it \
+         computes instead (`let n = v.iter().count();`, an owned `.to_vec()` or `.clone()`), box \
+         a closure (`let f: Box<dyn Fn(f64) -> f64> = Box::new(|x| x * 2.0);`), or wrap the \
+         code in braces so the value is not kept.",
+    );
+    let _ = no_value;
+    EvalError::new("VariableNotKept", evalue)
+}
+
+/// A `:dep` line's crate and version requirement.
+#[derive(Debug, PartialEq, Eq)]
+struct Dep {
+    name: String,
+    /// The plain version requirement (`"0.38"`), if the line gives only that.
+    version: Option<String>,
+    /// Whether the line says more than a version (features, a path, git).
+    detailed: bool,
+}
+
+impl Dep {
+    /// Whether napkin's copy at `version` satisfies this `:dep`: the requirement's numbers are
+    /// a prefix of it (`"0.38"` accepts 0.38.0, `"1"` accepts 1.0.219), or it gives none.
+    fn accepts(&self, version: &str) -> bool {
+        if self.detailed {
+            return false;
+        }
+        let Some(wanted) = &self.version else {
+            return true;
+        };
+        let wanted = wanted.trim_start_matches(['^', '=', '~']);
+        if wanted == "*" {
+            return true;
+        }
+        let have: Vec<&str> = version.split('.').collect();
+        wanted
+            .split('.')
+            .enumerate()
+            .all(|(i, part)| have.get(i) == Some(&part))
+    }
+}
+
+/// Reads `name`, `name = "1"`, `name = { version = "1" }` or anything richer.
+fn parse_dep(rest: &str) -> Dep {
+    let (name, spec) = rest.split_once('=').unwrap_or((rest, ""));
+    let name = name.trim().to_string();
+    let spec = spec.trim();
+    let plain = |s: &str| {
+        s.strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .map(str::to_string)
     };
-    EvalError::new(
-        "TypeError",
-        format!(
-            "napkin-kernel could not name the type of `{name}`{detail}. Give it an explicit type \
-             (`let {name}: Type = …;`), or wrap the code in braces so `{name}` is not kept."
-        ),
-    )
+    let (version, detailed) = if spec.is_empty() {
+        (None, false)
+    } else if let Some(v) = plain(spec) {
+        (Some(v), false)
+    } else if let Some(inner) = spec
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .map(str::trim)
+        && let Some(v) = inner.strip_prefix("version").map(str::trim_start)
+        && let Some(v) = v.strip_prefix('=').map(str::trim).and_then(plain)
+        && !v.contains('"')
+    {
+        (Some(v), false)
+    } else {
+        (None, true)
+    };
+    Dep {
+        name,
+        version,
+        detailed,
+    }
 }
 
 /// Splits one stdout line into outputs: text, napkin's one-line displays, and the
@@ -768,24 +822,19 @@ fn flush_statement() -> String {
     format!(" print!(\"{}\\n\");", EOL_MARKER.escape_default())
 }
 
-/// Shows one `Compiling <crate>` line in the running cell, overwriting the last one.
-fn show_progress(cell: &Mutex<CellOutput>, name: &str, crate_dir: Option<&Path>) {
+/// Shows one `Compiling <crate>` line (a `:dep` being built) in the running cell, overwriting
+/// the last one.
+fn show_progress(cell: &Mutex<CellOutput>, name: &str) {
     let mut cell = lock(cell);
     if cell.sink.is_none() {
         return;
     }
-    if cell.total.is_none() {
-        cell.total = crate_dir.and_then(progress::total_packages);
-    }
     cell.compiled += 1;
-    let count = match cell.total {
-        Some(total) => format!("{}/{total}", cell.compiled),
-        None => cell.compiled.to_string(),
-    };
+    let count = cell.compiled;
     if let Some(sink) = &cell.sink {
         sink.emit(Output::Stream {
             name: StreamName::Stderr,
-            text: format!("\rCompiling {name} ({count})"),
+            text: format!("\rCompiling {name} ({count} crates so far)"),
         });
     }
 }
@@ -799,92 +848,79 @@ pub fn napkin_path() -> PathBuf {
         .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
 }
 
-/// Sets up the process environment evcxr and the cells see, before evcxr starts: a
-/// persistent build slot (unless `EVCXR_TMPDIR` is set), cargo profiles for it, napkin's
-/// kernel marker, and an empty source tree for rust-analyzer when `rust-src` is missing.
-fn prepare_environment(notes: &mut Vec<String>) -> Option<BuildDir> {
-    let sysroot = build_dir::sysroot();
-    let root = build_dir::toolchain_dir(&build_dir::cache_root(), sysroot.as_deref());
-    let dir = if std::env::var_os("EVCXR_TMPDIR").is_some() {
+/// The cell crate's rustc arguments: [`CELL_RUSTC_ARGS`], then the dependency cache's.
+fn cell_rustc_args(cache: Option<&DepCache>) -> Vec<String> {
+    let mut args: Vec<String> = CELL_RUSTC_ARGS.iter().map(|a| a.to_string()).collect();
+    if let Some(cache) = cache {
+        args.extend(cache.rustc_args());
+    }
+    args
+}
+
+/// Sets up the process environment evcxr and the cells see, before evcxr starts: the
+/// session's own directory (unless `EVCXR_TMPDIR` is set), napkin's kernel marker, and where
+/// the dynamic loader finds std and napkin's shared library.
+fn prepare_environment(notes: &mut Vec<String>) -> Option<SessionDir> {
+    let sysroot = cache::sysroot();
+    let session = if std::env::var_os("EVCXR_TMPDIR").is_some() {
         None
     } else {
-        match build_dir::acquire(&root) {
+        match SessionDir::create(&cache::toolchain_cache().join("sessions")) {
             Ok(dir) => Some(dir),
             Err(error) => {
-                log!("no persistent build directory ({error}); dependencies will be rebuilt");
+                log!("no session directory in the cache ({error}); using a temporary one");
                 None
             }
         }
     };
-    if let Some(dir) = &dir
-        && !dir.warm
+    if let Some(session) = &session
+        && let Err(error) = std::fs::copy(
+            napkin_path().join("Cargo.lock"),
+            session.path.join("Cargo.lock"),
+        )
     {
+        // Only `:dep` crates resolve through it; cargo makes its own if it is missing.
+        log!("cannot pin the session's lockfile to napkin's: {error}");
+    }
+    if !DepCache::looks_warm(&DepCache::dir()) {
         notes.push(
-            "napkin-kernel: first use of this build directory — compiling napkin and its \
-             dependencies once (a few minutes); later sessions reuse them. \
-             `napkin-kernel warm` does this ahead of time.\n"
+            "napkin-kernel: first use of this cache — compiling napkin and its dependencies \
+             once (a few minutes); every later session reuses them. `napkin-kernel warm` does \
+             this ahead of time.\n"
                 .into(),
         );
     }
-    let rust_src = sysroot
-        .as_ref()
-        .is_some_and(|s| s.join("lib/rustlib/src/rust/library/core").is_dir());
-    let stub = if std::env::var_os("RUST_SRC_PATH").is_none() && !rust_src {
-        let stub = root.join("no-rust-src");
-        match std::fs::create_dir_all(stub.join("core")) {
-            Ok(()) => {
-                notes.push(
-                    "napkin-kernel: the `rust-src` component is not installed, so completions \
-                     and hover docs for std are limited (types are still found by the compiler). \
-                     `rustup component add rust-src` adds them; napkin-kernel will not change \
-                     your toolchain for you.\n"
-                        .into(),
-                );
-                Some(stub)
-            }
-            Err(error) => {
-                log!("could not create {}: {error}", stub.display());
-                None
-            }
-        }
-    } else {
-        None
-    };
     // SAFETY: called on the evaluator thread before evcxr starts; the kernel's other threads
     // (tokio's) read no environment variables, and evcxr's child and cargo inherit these.
     unsafe {
         std::env::set_var(KERNEL_ENV, "1");
-        if let Some(dir) = &dir {
-            std::env::set_var("EVCXR_TMPDIR", &dir.path);
+        if let Some(session) = &session {
+            std::env::set_var("EVCXR_TMPDIR", &session.path);
         }
-        if let Some(stub) = &stub {
-            std::env::set_var("RUST_SRC_PATH", stub);
-        }
-        // evcxr's cells link std dynamically with a relative rpath computed for `deps/`; once
-        // the library is moved up a directory that rpath misses the toolchain for build
-        // directories below $HOME. Tell the dynamic loader where std is.
-        // The same goes for napkin's shared library (see `dylib`), next to the cells'.
+        // Cells link std and napkin's shared library dynamically; tell the loader where both
+        // are (evcxr's relative rpath misses the toolchain for directories below $HOME).
+        let mut paths = Vec::new();
         if let Some(sysroot) = &sysroot {
-            let lib = sysroot
-                .join("lib/rustlib")
-                .join(env!("NAPKIN_TARGET"))
-                .join("lib");
-            let mut paths = vec![lib];
-            paths.extend(evcxr_tmpdir().map(|dir| dylib::library_dir(&dir, env!("NAPKIN_TARGET"))));
-            paths.extend(std::env::split_paths(
-                &std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default(),
-            ));
-            if let Ok(joined) = std::env::join_paths(paths) {
-                std::env::set_var("LD_LIBRARY_PATH", joined);
-            }
+            paths.push(
+                sysroot
+                    .join("lib/rustlib")
+                    .join(env!("NAPKIN_TARGET"))
+                    .join("lib"),
+            );
+        }
+        paths.push(cache::library_dir(&DepCache::dir()));
+        paths.extend(std::env::split_paths(
+            &std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default(),
+        ));
+        if let Ok(joined) = std::env::join_paths(paths) {
+            std::env::set_var("LD_LIBRARY_PATH", joined);
         }
     }
-    dir
+    session
 }
 
-/// evcxr's build directory, once `prepare_environment` has chosen it (or the user set it).
-fn evcxr_tmpdir() -> Option<PathBuf> {
-    std::env::var_os("EVCXR_TMPDIR").map(PathBuf::from)
+fn lock_set(set: &Mutex<BTreeSet<String>>) -> MutexGuard<'_, BTreeSet<String>> {
+    set.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn lock(cell: &Mutex<CellOutput>) -> MutexGuard<'_, CellOutput> {
@@ -893,7 +929,29 @@ fn lock(cell: &Mutex<CellOutput>) -> MutexGuard<'_, CellOutput> {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_panic_header, panic_error};
+    use super::{Dep, is_panic_header, panic_error, parse_dep};
+
+    #[test]
+    fn dep_lines_are_read_and_matched_against_napkins_copy() {
+        let dep = parse_dep(" uom = \"0.38\"");
+        assert_eq!(
+            dep,
+            Dep {
+                name: "uom".into(),
+                version: Some("0.38".into()),
+                detailed: false
+            }
+        );
+        assert!(dep.accepts("0.38.0"));
+        assert!(!dep.accepts("0.39.0"));
+        assert!(parse_dep("serde").accepts("1.0.219"));
+        assert!(parse_dep("serde = \"1\"").accepts("1.0.219"));
+        assert!(parse_dep("serde = { version = \"1\" }").accepts("1.0.219"));
+        assert!(parse_dep("polars = \"*\"").accepts("0.55.2"));
+        let features = parse_dep("serde = { version = \"1\", features = [\"rc\"] }");
+        assert!(features.detailed && !features.accepts("1.0.219"));
+        assert!(!parse_dep("itoa = { path = \"../itoa\" }").accepts("1.0.0"));
+    }
 
     #[test]
     fn panic_messages_are_recognised_with_or_without_a_thread_id() {

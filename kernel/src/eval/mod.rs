@@ -6,23 +6,20 @@
 //! a cell runs flows back through an [`OutputSink`] as [`Output`] events, so frontends see
 //! `println!` lines as they happen rather than when the cell finishes.
 //!
-//! Three implementations exist: [`evcxr::EvcxrEvaluator`] (the real one); [`remote::RemoteEvaluator`],
-//! which runs cells in a pre-warmed evaluator process the kernel adopted (itself an
-//! `EvcxrEvaluator`, see `crate::spare`); and, in test builds only, `fake::FakeEvaluator`,
-//! which understands a tiny scripting language so handler tests run in milliseconds without a
-//! compiler.
+//! Two implementations exist: [`evcxr::EvcxrEvaluator`] (the real one) and, in test builds
+//! only, `fake::FakeEvaluator`, which understands a tiny scripting language so handler tests
+//! run in milliseconds without a compiler.
 
-pub mod build_dir;
+pub mod cache;
+pub mod complete;
 pub mod diagnostics;
-pub mod dylib;
 pub mod evcxr;
 #[cfg(test)]
 pub mod fake;
 pub mod procs;
 pub mod progress;
-pub mod remote;
 pub mod show;
-pub mod typefix;
+pub mod types;
 pub mod worker;
 
 use std::collections::BTreeMap;

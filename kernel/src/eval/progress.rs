@@ -50,13 +50,6 @@ pub fn compiling(line: &str) -> Option<&str> {
     rest.split_whitespace().next()
 }
 
-/// How many packages the build in `crate_dir` involves, from its `Cargo.lock`.
-pub fn total_packages(crate_dir: &std::path::Path) -> Option<usize> {
-    let lock = std::fs::read_to_string(crate_dir.join("Cargo.lock")).ok()?;
-    let n = lock.matches("[[package]]").count();
-    (n > 1).then(|| n - 1)
-}
-
 #[cfg(test)]
 mod tests {
     use super::compiling;

@@ -7,7 +7,7 @@
 //! common types an `evcxr_display` that prints `{:?}` exactly as evcxr's fallback does (`()`,
 //! as from a final `println!`, prints nothing), and polars' `DataFrame` napkin's HTML table.
 //! Any other type still takes evcxr's own way. The trait and its impls live in napkin's shared
-//! library crate (see [`super::dylib`]), compiled once, and the session imports the trait;
+//! library crate (see [`super::cache`]), compiled once, and the session imports the trait;
 //! without that crate they are the session's own items, compiled with every cell.
 //!
 //! It is a trait method, so an inherent `evcxr_display` (napkin's types, a learner's own)

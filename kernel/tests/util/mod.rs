@@ -20,7 +20,7 @@ use jupyter_zmq_client::{
 };
 use serde_json::Value;
 
-/// Generous: the first evcxr evaluation compiles its runtime and can take a minute.
+/// Generous: a first evaluation may wait for a busy machine.
 pub const FIRST_EVAL: Duration = Duration::from_secs(300);
 /// Later evaluations.
 pub const EVAL: Duration = Duration::from_secs(120);
@@ -37,13 +37,47 @@ pub struct KernelProcess {
     pub spawned_at: Instant,
     stderr_log: PathBuf,
     _dir: tempfile::TempDir,
-    /// One kernel at a time, so each reuses the warm build slot of the shared cache instead
-    /// of compiling napkin's dependencies into a second one.
-    _one_at_a_time: tokio::sync::OwnedMutexGuard<()>,
 }
 
-static ONE_KERNEL: std::sync::LazyLock<std::sync::Arc<tokio::sync::Mutex<()>>> =
-    std::sync::LazyLock::new(Default::default);
+/// The kernel cache every test kernel uses (`NAPKIN_KERNEL_CACHE`): emptied when the test
+/// binary first needs it, then warmed once with `napkin-kernel warm`, as a new user's setup
+/// does. Tests therefore start from an empty cache, whatever the developer's machine holds,
+/// and share one build of the dependencies, as sessions do.
+pub fn fresh_cache() -> PathBuf {
+    static CACHE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CACHE
+        .get_or_init(|| {
+            let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("napkin-kernel-cache");
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            let started = Instant::now();
+            let output = std::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
+                .arg("warm")
+                .env("NAPKIN_KERNEL_CACHE", &dir)
+                .output()
+                .expect("run napkin-kernel warm");
+            assert!(
+                output.status.success(),
+                "napkin-kernel warm failed:\n{}\n{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            println!(
+                "warmed a fresh kernel cache in {:.0} s",
+                started.elapsed().as_secs_f64()
+            );
+            dir
+        })
+        .clone()
+}
+
+/// An empty directory standing in for the `rust-src` component: a new user's rustup
+/// (default profile) has none. The kernel must not need it; pointing `RUST_SRC_PATH` here
+/// hides the developer's copy from anything that would look.
+pub fn no_rust_src() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().unwrap()).path()
+}
 
 impl KernelProcess {
     /// Writes a connection file for free ports on 127.0.0.1 and starts the kernel binary.
@@ -57,10 +91,9 @@ impl KernelProcess {
     }
 
     /// [`KernelProcess::spawn`] in working directory `cwd` (default: this process's), with
-    /// extra environment variables. Pre-warmed evaluators are off unless `env` turns them on
-    /// (`NAPKIN_KERNEL_SPARE=1`), so each test knows which evaluator it gets.
+    /// extra environment variables, on the tests' [`fresh_cache`] and without `rust-src`.
     pub async fn spawn_in(cwd: Option<&std::path::Path>, env: &[(&str, &std::ffi::OsStr)]) -> Self {
-        let one_at_a_time = ONE_KERNEL.clone().lock_owned().await;
+        let cache = tokio::task::spawn_blocking(fresh_cache).await.unwrap();
         let dir = tempfile::tempdir().expect("temp dir");
         let stderr_log = dir.path().join("kernel-stderr.log");
         let cwd = cwd.map_or_else(|| std::env::current_dir().unwrap(), Into::into);
@@ -75,7 +108,8 @@ impl KernelProcess {
             let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
                 .arg("--connection-file")
                 .arg(&path)
-                .env("NAPKIN_KERNEL_SPARE", "0")
+                .env("NAPKIN_KERNEL_CACHE", &cache)
+                .env("RUST_SRC_PATH", no_rust_src())
                 .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -98,7 +132,6 @@ impl KernelProcess {
                 spawned_at,
                 stderr_log,
                 _dir: dir,
-                _one_at_a_time: one_at_a_time,
             };
         }
     }

@@ -227,6 +227,16 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_cell_rustc_args(args);
     }
 
+    /// napkin patch: see [`EvalContext::set_type_namer`].
+    pub fn set_type_namer(&mut self, namer: std::sync::Arc<crate::eval_context::TypeNamer>) {
+        self.eval_context.set_type_namer(namer);
+    }
+
+    /// napkin patch: see [`EvalContext::set_allow_question_mark`].
+    pub fn set_allow_question_mark(&mut self, value: bool) {
+        self.eval_context.set_allow_question_mark(value);
+    }
+
     pub fn last_source(&self) -> std::io::Result<String> {
         self.eval_context.last_source()
     }

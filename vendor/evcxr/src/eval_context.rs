@@ -30,10 +30,10 @@ use crate::toml_parse;
 use crate::use_trees::Import;
 use anyhow::Result;
 use once_cell::sync::Lazy;
-use ra_ap_ide::TextRange;
 use ra_ap_syntax::AstNode;
 use ra_ap_syntax::SyntaxKind;
 use ra_ap_syntax::SyntaxNode;
+use ra_ap_syntax::TextRange;
 use ra_ap_syntax::ast;
 use regex::Regex;
 use std::collections::HashMap;
@@ -60,6 +60,40 @@ pub struct EvalContext {
     stdout_sender: crossbeam_channel::Sender<String>,
     analyzer: RustAnalyzer,
     initial_config: Config,
+    /// napkin patch: turns the compiler's name for a variable's type into code a later cell
+    /// can write, or `None` when no code can (see [`EvalContext::set_type_namer`]).
+    type_namer: Arc<TypeNamer>,
+}
+
+/// napkin patch: see [`EvalContext::set_type_namer`].
+pub type TypeNamer = dyn Fn(&str) -> Option<String> + Send + Sync;
+
+/// napkin patch: the default [`TypeNamer`]: closures cannot be named; items of the cell crate
+/// (`ctx::Point`) are `crate::Point`; `alloc::` paths are written through `std::`.
+pub fn default_type_name(type_name: &str) -> Option<String> {
+    if type_name.contains("{{closure}}") || type_name.contains("{closure") {
+        return None;
+    }
+    let mut out = String::with_capacity(type_name.len());
+    let mut rest = type_name;
+    while let Some(start) = rest.find(|c: char| c.is_alphanumeric() || c == '_') {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let ident = &rest[..end];
+        let at_path_start = !out.ends_with("::");
+        let next_is_path = rest[end..].starts_with("::");
+        match ident {
+            "ctx" if at_path_start && next_is_path => out.push_str("crate"),
+            "alloc" if at_path_start && next_is_path => out.push_str("std"),
+            _ => out.push_str(ident),
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 #[derive(Clone, Debug)]
@@ -458,6 +492,7 @@ impl EvalContext {
             stdout_sender,
             analyzer,
             initial_config,
+            type_namer: Arc::new(default_type_name),
         };
         let outputs = EvalContextOutputs {
             stdout: stdout_receiver,
@@ -618,10 +653,24 @@ impl EvalContext {
         let user_code = state.apply(user_code, &code_info.nodes)?;
         let pad_code = state.analysis_code(user_code);
         self.analyzer.set_source(pad_code.code_string())?;
+        // napkin patch: without rust-analyzer there is nothing to hover.
+        #[cfg(not(feature = "analyzer"))]
+        {
+            let _ = hover_offset;
+            return Ok((
+                "No documentation found".into(),
+                "No documentation found".into(),
+            ));
+        }
+        #[cfg(feature = "analyzer")]
         let wrapped_offset = pad_code.user_offset_to_output_offset(hover_offset)? as u32;
+        #[cfg(feature = "analyzer")]
         let text_range = TextRange::new(wrapped_offset.into(), wrapped_offset.into());
+        #[cfg(feature = "analyzer")]
         let hover_text = self.analyzer.hover(text_range, false)?;
+        #[cfg(feature = "analyzer")]
         let hover_markdown = self.analyzer.hover(text_range, true)?;
+        #[cfg(feature = "analyzer")]
         match (hover_text, hover_markdown) {
             (Some(data_text), Some(data_markdown)) => Ok((
                 data_text.info.markup.into(),
@@ -654,6 +703,19 @@ impl EvalContext {
     /// user's `RUSTC_WRAPPER`) is in use.
     pub fn set_cell_rustc_args(&mut self, args: Vec<String>) {
         self.committed_state.set_cell_rustc_args(args);
+    }
+
+    /// napkin patch: how a variable's type, as `std::any::type_name` gives it, is written in
+    /// the cells after the one that defined it; `None` means that no code can name it (a
+    /// closure): the variable is then not kept, and [`EvalOutputs::not_kept`] says so.
+    pub fn set_type_namer(&mut self, namer: Arc<TypeNamer>) {
+        self.type_namer = namer;
+    }
+
+    /// napkin patch: allows `?` in every cell from the first (evcxr otherwise turns it on
+    /// after a first failed compile, and on that path may show a final `Result` with `Debug`).
+    pub fn set_allow_question_mark(&mut self, value: bool) {
+        self.committed_state.allow_question_mark = value;
     }
 
     pub fn set_time_passes(&mut self, value: bool) {
@@ -936,6 +998,8 @@ impl EvalContext {
 
         let mut got_panic = false;
         let mut lost_variables = Vec::new();
+        // napkin patch: types reported by `put_variable_inferred`.
+        let mut reported_types: Vec<(String, String)> = Vec::new();
         static MIME_OUTPUT: Lazy<Regex> =
             Lazy::new(|| Regex::new("EVCXR_BEGIN_CONTENT ([^ ]+)").unwrap());
         loop {
@@ -961,6 +1025,10 @@ impl EvalContext {
                     .retain(|_variable_name, variable_state| {
                         variable_state.move_state != VariableMoveState::New
                     });
+            } else if let Some(report) = line.strip_prefix(evcxr_internal_runtime::VARIABLE_TYPE) {
+                if let Some((name, type_name)) = report.split_once(':') {
+                    reported_types.push((name.to_owned(), type_name.to_owned()));
+                }
             } else if let Some(variable_name) =
                 line.strip_prefix(evcxr_internal_runtime::VARIABLE_CHANGED_TYPE)
             {
@@ -998,6 +1066,27 @@ impl EvalContext {
         } else if !lost_variables.is_empty() {
             return Err(Error::TypeRedefinedVariablesLost(lost_variables));
         }
+        // napkin patch: name the types the cell reported; a variable whose type no code can
+        // name, or that was never reported, is not kept.
+        for (name, type_name) in reported_types {
+            let Some(variable_state) = state.variable_states.get_mut(&name) else {
+                continue;
+            };
+            if !variable_state.type_name.is_empty() {
+                continue;
+            }
+            match (self.type_namer)(&type_name) {
+                Some(named) => variable_state.type_name = named,
+                None => state.not_kept.push((
+                    name,
+                    format!("its type `{type_name}` cannot be written in code (a closure?)"),
+                )),
+            }
+        }
+        state
+            .variable_states
+            .retain(|_variable_name, variable_state| !variable_state.type_name.is_empty());
+        output.not_kept = std::mem::take(&mut state.not_kept);
 
         // Block until stdout_sender is empty with exponential backoff
         let mut sleep_duration = Duration::from_millis(1);
@@ -1027,6 +1116,24 @@ impl EvalContext {
                         // cannot find value in scope.
                         state.variable_states.remove(variable_name);
                         fixed_errors.insert("Variable moved");
+                    } else if matches!(error.code(), Some("E0603" | "E0412" | "E0433"))
+                        && !cfg!(feature = "analyzer")
+                    {
+                        // napkin patch: the name recorded for a kept variable's type does not
+                        // resolve from the cell crate (a private module path, a crate the cell
+                        // cannot reach). Let the variable go rather than fail every later cell.
+                        if state.variable_states.remove(variable_name).is_some() {
+                            let type_name = state
+                                .stored_variable_states
+                                .remove(variable_name)
+                                .map(|v| v.type_name)
+                                .unwrap_or_default();
+                            state.not_kept.push((
+                                variable_name.clone(),
+                                format!("its type `{type_name}` cannot be written in a cell"),
+                            ));
+                            fixed_errors.insert("Unnameable type");
+                        }
                     } else if error.code() == Some("E0603") {
                         if let Some(variable_state) = state.variable_states.remove(variable_name) {
                             bail!(
@@ -1037,6 +1144,22 @@ impl EvalContext {
                                 variable_name,
                                 variable_state.type_name
                             );
+                        }
+                    } else if matches!(
+                        error.code(),
+                        Some("E0597" | "E0716" | "E0521" | "E0515" | "E0713")
+                    ) && !cfg!(feature = "analyzer")
+                    {
+                        // napkin patch: the value borrows from something the cell owns, so it
+                        // cannot outlive the cell; keep the cell's other variables.
+                        if state.variable_states.remove(variable_name).is_some() {
+                            state.not_kept.push((
+                                variable_name.clone(),
+                                "it borrows from another value (a reference, or an iterator \
+                                 over a collection), which is gone after the cell"
+                                    .to_owned(),
+                            ));
+                            fixed_errors.insert("Borrowing variable");
                         }
                     } else if error.code() == Some("E0562")
                         || (error.code().is_none() && error.code_origins.len() == 1)
@@ -1165,6 +1288,9 @@ pub struct EvalOutputs {
     pub content_by_mime_type: HashMap<String, String>,
     pub timing: Option<Duration>,
     pub phases: Vec<PhaseDetails>,
+    /// napkin patch: variables the cell defined but that later cells cannot have, each with
+    /// the reason (a closure, a value that borrows from another).
+    pub not_kept: Vec<(String, String)>,
 }
 
 impl EvalOutputs {
@@ -1173,6 +1299,7 @@ impl EvalOutputs {
             content_by_mime_type: HashMap::new(),
             timing: None,
             phases: Vec::new(),
+            not_kept: Vec::new(),
         }
     }
 
@@ -1205,6 +1332,7 @@ impl EvalOutputs {
             (t1, t2) => t1.or(t2),
         };
         self.phases.append(&mut other.phases);
+        self.not_kept.append(&mut other.not_kept);
     }
 }
 
@@ -1263,6 +1391,11 @@ pub struct ContextState {
     attributes: HashMap<String, CodeBlock>,
     async_mode: bool,
     allow_question_mark: bool,
+    /// napkin patch: variables this cell defines that will not be kept, with the reason.
+    not_kept: Vec<(String, String)>,
+    /// napkin patch: the words of the cell being compiled; only the kept variables it names
+    /// are loaded and stored again (`None`: all of them, as upstream).
+    mentioned: Option<HashSet<String>>,
     build_num: i32,
     pub(crate) config: Config,
 }
@@ -1279,6 +1412,8 @@ impl ContextState {
             attributes: HashMap::new(),
             async_mode: false,
             allow_question_mark: false,
+            not_kept: Vec::new(),
+            mentioned: None,
             build_num: 0,
             config,
         }
@@ -1775,10 +1910,28 @@ impl ContextState {
         code.generated("}")
     }
 
+    /// napkin patch: whether the cell being compiled names `variable` (see `mentioned`).
+    fn is_mentioned(&self, variable: &str) -> bool {
+        self.mentioned
+            .as_ref()
+            .is_none_or(|words| words.contains(variable))
+    }
+
     fn store_variable_statements(&self, move_state: VariableMoveState) -> CodeBlock {
         let mut statements = CodeBlock::new();
         for (var_name, var_state) in &self.variable_states {
-            if var_state.move_state == move_state {
+            if !self.is_mentioned(var_name) {
+                continue;
+            }
+            if var_state.move_state == move_state && var_state.type_name.is_empty() {
+                // napkin patch: a type the compiler names at run time.
+                statements.pack_variable(
+                    var_name.clone(),
+                    format!(
+                        "evcxr_variable_store.put_variable_inferred(stringify!({var_name}), {var_name});"
+                    ),
+                );
+            } else if var_state.move_state == move_state {
                 statements.pack_variable(
                     var_name.clone(),
                     format!(
@@ -1796,6 +1949,9 @@ impl ContextState {
     fn check_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new().generated("{let mut vars_ok = true;");
         for (var_name, var_state) in &self.stored_variable_states {
+            if !self.is_mentioned(var_name) {
+                continue;
+            }
             statements = statements.generated(format!(
                 "vars_ok &= evcxr_variable_store.check_variable::<{}>(stringify!({var_name}));",
                 var_state.type_name
@@ -1808,6 +1964,9 @@ impl ContextState {
     fn load_variable_statements(&self) -> CodeBlock {
         let mut statements = CodeBlock::new();
         for (var_name, var_state) in &self.stored_variable_states {
+            if !self.is_mentioned(var_name) {
+                continue;
+            }
             let mutability = if var_state.is_mut { "mut " } else { "" };
             statements.load_variable(format!(
                 "let {}{} = evcxr_variable_store.take_variable::<{}>(stringify!({}));",
@@ -1849,6 +2008,19 @@ impl ContextState {
     /// code. Things like use-statements will be removed from the returned code,
     /// as they will have been stored in `self`.
     fn apply(&mut self, user_code: CodeBlock, nodes: &[SyntaxNode]) -> Result<CodeBlock, Error> {
+        // napkin patch: a cell loads only the variables it names. Each loaded variable costs
+        // a generic take, check and store, compiled into every cell; a session's later cells
+        // name few of its many variables. Words inside strings count too (`println!("{x}")`).
+        if !cfg!(feature = "analyzer") {
+            self.mentioned = Some(
+                user_code
+                    .code_string()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            );
+        }
         for variable_state in self.variable_states.values_mut() {
             variable_state.move_state = VariableMoveState::Available;
         }
@@ -2065,9 +2237,12 @@ impl ContextState {
         // type, we'll use that for all variables in that assignment (probably
         // only correct if it's a single variable). This gives the user a way to
         // force the type if rustc is giving us a bad suggestion.
+        // napkin patch: without an explicit type the variable is stored with
+        // `put_variable_inferred`, which reports its type when the cell runs (empty name here).
         let type_name = match opt_ty {
             Some(ty) if type_is_fully_specified(&ty) => format!("{}", AstNode::syntax(&ty).text()),
-            _ => "String".to_owned(),
+            _ if cfg!(feature = "analyzer") => "String".to_owned(),
+            _ => String::new(),
         };
         if let Some(name) = ast::HasName::name(&pat_ident) {
             self.variable_states.insert(

@@ -11,6 +11,9 @@
 
 pub const VARIABLE_CHANGED_TYPE: &str = "EVCXR_VARIABLE_CHANGED_TYPE:";
 pub const USER_ERROR_OCCURRED: &str = "EVCXR_ERROR_OCCURRED";
+/// napkin patch: `put_variable_inferred` prints this, the variable's name, `:` and the
+/// compiler's name for its type, so the next cell can name the type.
+pub const VARIABLE_TYPE: &str = "EVCXR_VARIABLE_TYPE:";
 
 pub struct VariableStore {
     variables: std::collections::HashMap<String, Box<dyn std::any::Any + 'static>>,
@@ -25,6 +28,13 @@ impl VariableStore {
 
     pub fn put_variable<T: 'static>(&mut self, name: &str, value: T) {
         self.variables.insert(name.to_owned(), Box::new(value));
+    }
+
+    /// napkin patch: stores a variable whose type the generated code does not name, and
+    /// reports the type the compiler gave it (`std::any::type_name`).
+    pub fn put_variable_inferred<T: 'static>(&mut self, name: &str, value: T) {
+        println!("{VARIABLE_TYPE}{name}:{}", std::any::type_name::<T>());
+        self.put_variable(name, value);
     }
 
     pub fn check_variable<T: 'static>(&mut self, name: &str) -> bool {

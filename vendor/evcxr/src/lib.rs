@@ -23,6 +23,11 @@ mod evcxr_internal_runtime;
 mod item;
 mod module;
 mod runtime;
+#[cfg(feature = "analyzer")]
+mod rust_analyzer;
+// napkin patch: without rust-analyzer, completions and hover answer nothing.
+#[cfg(not(feature = "analyzer"))]
+#[path = "rust_analyzer_off.rs"]
 mod rust_analyzer;
 mod statement_splitter;
 mod toml_parse;
@@ -36,6 +41,8 @@ pub use crate::eval_context::EvalCallbacks;
 pub use crate::eval_context::EvalContext;
 pub use crate::eval_context::EvalContextOutputs;
 pub use crate::eval_context::EvalOutputs;
+pub use crate::eval_context::TypeNamer; // napkin patch
+pub use crate::eval_context::default_type_name; // napkin patch
 pub use crate::runtime::STDERR_DONE; // napkin patch
 pub use crate::runtime::runtime_hook;
 pub use rust_analyzer::Completions;

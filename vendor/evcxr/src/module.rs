@@ -350,6 +350,7 @@ pub(crate) fn wrap_rustc_helper() -> Result<i32> {
     // napkin patch: the cell crate's own rustc arguments, and recording its command (see
     // module/replay.rs).
     if execution_so_source(&command).is_some() {
+        command = with_fixed_metadata(&command);
         if let Ok(args) = std::env::var(CELL_RUSTC_ARGS_ENV) {
             command.args(
                 args.split(CELL_RUSTC_ARGS_SEPARATOR)
@@ -429,6 +430,44 @@ fn compiled_so_path(cargo_stdout: &[u8]) -> Result<PathBuf, Error> {
         expected_name,
         String::from_utf8_lossy(cargo_stdout)
     );
+}
+
+/// napkin patch: the cell crate's command with one `-C metadata` that never changes. Cargo's
+/// hash covers the crate's dependencies, and it goes into every `TypeId` of the crate, so after
+/// a `:dep` evcxr took every variable of a type the session defined (`struct Point`) for a
+/// redefined type and dropped it.
+fn with_fixed_metadata(command: &Command) -> Command {
+    let mut fixed = Command::new(command.get_program());
+    let mut args = command.get_args();
+    while let Some(arg) = args.next() {
+        if arg == "-C" {
+            match args.next() {
+                Some(value) if value.to_string_lossy().starts_with("metadata=") => {
+                    fixed.arg("-C").arg("metadata=evcxr-cell");
+                }
+                Some(value) => {
+                    fixed.arg(arg).arg(value);
+                }
+                None => {
+                    fixed.arg(arg);
+                }
+            }
+        } else if arg.to_string_lossy().starts_with("-Cmetadata=") {
+            fixed.arg("-Cmetadata=evcxr-cell");
+        } else {
+            fixed.arg(arg);
+        }
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => fixed.env(key, value),
+            None => fixed.env_remove(key),
+        };
+    }
+    if let Some(dir) = command.get_current_dir() {
+        fixed.current_dir(dir);
+    }
+    fixed
 }
 
 fn execution_so_source(command: &Command) -> Option<PathBuf> {
