@@ -106,7 +106,7 @@ impl Conventions {
         year: 31_536_000.0,
     };
 
-    /// The interview shortcut: 10⁵ s/day (13.6 % short of a real day, so
+    /// The interview shortcut: 10⁵ s/day (15.7 % longer than a real day, so
     /// per-second rates come out 13.6 % low), 30-day months, 365-day years.
     pub const NAPKIN: Conventions = Conventions {
         name: "napkin",
@@ -123,6 +123,15 @@ impl Conventions {
         day: 86_400.0,
         month: 2_500_000.0,
         year: 30_000_000.0,
+    };
+
+    /// 86,400 s/day, 30-day months (2,592,000 s) and 365-day years, as many published
+    /// solutions count ("30 days × 86,400 s").
+    pub const THIRTY_DAY: Conventions = Conventions {
+        name: "30-day",
+        day: 86_400.0,
+        month: 2_592_000.0,
+        year: 31_536_000.0,
     };
 
     /// Seconds in one `per`.

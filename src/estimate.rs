@@ -61,6 +61,10 @@ pub struct Workload {
     pub cache_fraction: f64,
     /// Day, month and year lengths. Default [`Conventions::EXACT`].
     pub conventions: Conventions,
+    /// How [`Workload::retention`] was given (so many days, months or years), so that
+    /// conventions set afterwards read it with their own day, month and year.
+    #[serde(skip)]
+    retention_given: Option<(f64, Per)>,
 }
 
 impl Workload {
@@ -89,6 +93,7 @@ impl Workload {
             retention_years: 5.0,
             cache_fraction: 0.2,
             conventions: Conventions::EXACT,
+            retention_given: None,
         }
     }
 
@@ -122,9 +127,13 @@ impl Workload {
         self
     }
 
-    /// How long data is kept (default 5 years).
+    /// How long data is kept (default 5 years). A period given in days, months or years is
+    /// read with the workload's conventions, whenever they are set: `years(3.0)` is three of
+    /// the convention's years, `days(1095.0)` 1,095 of its days.
     pub fn retention(mut self, period: Duration) -> Workload {
-        self.retention_years = period.value_in(Per::Year);
+        let (count, per) = period.count();
+        self.retention_given = Some((count, per));
+        self.retention_years = count * self.conventions.seconds(per) / self.conventions.year;
         self
     }
 
@@ -138,6 +147,9 @@ impl Workload {
     /// [`Conventions::NAPKIN`] or [`Conventions::PRIMER`].
     pub fn conventions(mut self, conventions: Conventions) -> Workload {
         self.conventions = conventions;
+        if let Some((count, per)) = self.retention_given {
+            self.retention_years = count * conventions.seconds(per) / conventions.year;
+        }
         self
     }
 
@@ -365,16 +377,19 @@ impl Estimate {
         let exact = Conventions::EXACT;
         let per_label = w.writes_per.label();
         let base_seconds = c.seconds(w.writes_per);
-        let qps = |x: f64| Rate::per(x, Per::Second);
-        let bps = |x: f64| Bandwidth::per(x, Per::Second);
+        // Every figure carries its true per-second value and the estimate's conventions, so
+        // it reads the same in any unit: `storage_per_month.shown_per(Per::Day)` is
+        // `storage_per_day`, and `× c.years(n)` gives the total.
+        let qps = |x: f64| Rate::per_in(x, Per::Second, &c);
+        let bps = |x: f64| Bandwidth::per_in(x, Per::Second, &c);
         let writes = qps(f.writes);
         let reads = qps(f.reads);
         let requests = qps(f.requests);
         let (peak_writes, peak_reads, peak_requests) =
             (qps(f.peak_writes), qps(f.peak_reads), qps(f.peak_requests));
-        let storage_per_day = Bandwidth::per(f.storage_per_day, Per::Day);
-        let storage_per_month = Bandwidth::per(f.storage_per_month, Per::Month);
-        let storage_per_year = Bandwidth::per(f.storage_per_year, Per::Year);
+        let storage_per_day = Bandwidth::per_in(f.storage_per_day, Per::Day, &c);
+        let storage_per_month = Bandwidth::per_in(f.storage_per_month, Per::Month, &c);
+        let storage_per_year = Bandwidth::per_in(f.storage_per_year, Per::Year, &c);
         let storage_total = Bytes::new(f.storage_total);
         let (ingress, egress) = (bps(f.ingress), bps(f.egress));
         let (peak_ingress, peak_egress) = (ingress * w.peak_factor, egress * w.peak_factor);

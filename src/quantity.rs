@@ -191,6 +191,53 @@ fn sig(f: &fmt::Formatter<'_>) -> usize {
     f.precision().unwrap_or(DEFAULT_SIG_FIGS)
 }
 
+// ---------------------------------------------------------------- calendars
+
+/// Quantities made with a convention's day, month and year, so a learner working from a
+/// source that uses, say, system-design-primer's 2.5M-second month writes
+/// `Conventions::PRIMER.months(36.0)` and `Conventions::PRIMER.rate(10e6, Per::Month)`, and
+/// every figure reads its calendar words the same way.
+///
+/// ```
+/// use napkin::prelude::*;
+/// let primer = Conventions::PRIMER;
+/// assert_eq!(primer.months(36.0).seconds(), 90e6);
+/// assert_eq!(primer.rate(10e6, Per::Month).per_second(), 4.0);
+/// assert_eq!(primer.rate(10e6, Per::Month).to_string(), "10.0M req/month");
+/// let written = primer.rate(10e6, Per::Month) * primer.months(36.0);
+/// assert_eq!(written.to_string(), "360M req");
+/// ```
+impl Conventions {
+    /// `n` days of this convention.
+    pub fn days(&self, n: f64) -> Duration {
+        Duration::of_in(n, Per::Day, self)
+    }
+    /// `n` weeks (seven days) of this convention.
+    pub fn weeks(&self, n: f64) -> Duration {
+        Duration::of_in(n, Per::Week, self)
+    }
+    /// `n` months of this convention.
+    pub fn months(&self, n: f64) -> Duration {
+        Duration::of_in(n, Per::Month, self)
+    }
+    /// `n` years of this convention.
+    pub fn years(&self, n: f64) -> Duration {
+        Duration::of_in(n, Per::Year, self)
+    }
+    /// `n` requests per `per` of this convention.
+    pub fn rate(&self, n: f64, per: Per) -> Rate {
+        Rate::per_in(n, per, self)
+    }
+    /// `n` requests per user per `per` of this convention.
+    pub fn per_user(&self, n: f64, per: Per) -> UserRate {
+        UserRate::per_in(n, per, self)
+    }
+    /// `n` bytes per `per` of this convention.
+    pub fn bandwidth(&self, n: f64, per: Per) -> Bandwidth {
+        Bandwidth::per_in(n, per, self)
+    }
+}
+
 // ---------------------------------------------------------------- Users
 
 /// A number of users: daily or monthly active users, sign-ups.
@@ -308,6 +355,7 @@ impl fmt::Debug for Requests {
 pub struct Rate {
     q: q::RequestRate,
     per: Per,
+    calendar: Conventions,
 }
 linear!(Rate);
 
@@ -320,18 +368,36 @@ impl Default for Rate {
 impl Rate {
     /// `n` requests per `per` (default conventions: 86,400 s/day, 365-day year).
     pub fn per(n: f64, per: Per) -> Rate {
+        Rate::per_in(n, per, &Conventions::EXACT)
+    }
+    /// `n` requests per `per`, a day, month or year being `calendar`'s: under
+    /// [`Conventions::PRIMER`] 10M per month is 4 req/s. [`Conventions::rate`] says the same.
+    pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> Rate {
         Rate {
-            q: q::RequestRate::new::<request_per_second>(n / Conventions::EXACT.seconds(per)),
+            q: q::RequestRate::new::<request_per_second>(n / calendar.seconds(per)),
             per,
+            calendar: *calendar,
+        }
+    }
+    /// The conventions this rate reads a day, a month and a year with.
+    pub fn calendar(&self) -> &Conventions {
+        &self.calendar
+    }
+    /// The same rate (the same requests per second), read with `calendar`'s day, month and
+    /// year from now on.
+    pub fn in_calendar(self, calendar: &Conventions) -> Rate {
+        Rate {
+            calendar: *calendar,
+            ..self
         }
     }
     /// Requests per second.
     pub fn per_second(&self) -> f64 {
         self.q.get::<request_per_second>()
     }
-    /// Requests per `per` under the default conventions.
+    /// Requests per `per`, a day, month or year being this rate's [`Rate::calendar`]'s.
     pub fn value_in(&self, per: Per) -> f64 {
-        self.per_second() * Conventions::EXACT.seconds(per)
+        self.per_second() * self.calendar.seconds(per)
     }
     /// Requests per second if this rate's own time base is read with
     /// `conventions` (e.g. "10M per month" with a 2.5M-second month is 4 req/s).
@@ -421,6 +487,7 @@ impl fmt::Debug for Rate {
 pub struct UserRate {
     q: q::UserRate,
     per: Per,
+    calendar: Conventions,
 }
 linear!(UserRate);
 
@@ -433,14 +500,19 @@ impl Default for UserRate {
 impl UserRate {
     /// `n` requests per user per `per`.
     pub fn per(n: f64, per: Per) -> UserRate {
+        UserRate::per_in(n, per, &Conventions::EXACT)
+    }
+    /// `n` requests per user per `per`, a day, month or year being `calendar`'s.
+    pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> UserRate {
         UserRate {
-            q: q::UserRate::new::<request_per_user_second>(n / Conventions::EXACT.seconds(per)),
+            q: q::UserRate::new::<request_per_user_second>(n / calendar.seconds(per)),
             per,
+            calendar: *calendar,
         }
     }
-    /// Requests per user per `per` under the default conventions.
+    /// Requests per user per `per`, a day, month or year being this rate's calendar's.
     pub fn value_in(&self, per: Per) -> f64 {
-        self.q.get::<request_per_user_second>() * Conventions::EXACT.seconds(per)
+        self.q.get::<request_per_user_second>() * self.calendar.seconds(per)
     }
     /// The time base it was made in.
     pub fn time_base(&self) -> Per {
@@ -647,6 +719,7 @@ impl fmt::Debug for Bytes {
 pub struct Bandwidth {
     q: q::DataRate,
     per: Per,
+    calendar: Conventions,
     units: ByteUnits,
 }
 linear!(Bandwidth);
@@ -660,10 +733,27 @@ impl Default for Bandwidth {
 impl Bandwidth {
     /// `n` bytes per `per`.
     pub fn per(n: f64, per: Per) -> Bandwidth {
+        Bandwidth::per_in(n, per, &Conventions::EXACT)
+    }
+    /// `n` bytes per `per`, a day, month or year being `calendar`'s.
+    pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> Bandwidth {
         Bandwidth {
-            q: q::DataRate::new::<byte_per_second>(n / Conventions::EXACT.seconds(per)),
+            q: q::DataRate::new::<byte_per_second>(n / calendar.seconds(per)),
             per,
+            calendar: *calendar,
             units: ByteUnits::Si,
+        }
+    }
+    /// The conventions this bandwidth reads a day, a month and a year with.
+    pub fn calendar(&self) -> &Conventions {
+        &self.calendar
+    }
+    /// The same bandwidth (the same bytes per second), read with `calendar`'s day, month
+    /// and year from now on.
+    pub fn in_calendar(self, calendar: &Conventions) -> Bandwidth {
+        Bandwidth {
+            calendar: *calendar,
+            ..self
         }
     }
     /// Bytes per second.
@@ -674,9 +764,9 @@ impl Bandwidth {
     pub fn bits_per_second(&self) -> f64 {
         self.bytes_per_second() * 8.0
     }
-    /// Bytes per `per` under the default conventions.
+    /// Bytes per `per`, a day, month or year being this bandwidth's [`Bandwidth::calendar`]'s.
     pub fn value_in(&self, per: Per) -> f64 {
-        self.bytes_per_second() * Conventions::EXACT.seconds(per)
+        self.bytes_per_second() * self.calendar.seconds(per)
     }
     /// The same bandwidth, shown per `per` (`1.00 TB/day`).
     pub fn shown_per(self, per: Per) -> Bandwidth {
@@ -758,30 +848,60 @@ impl fmt::Debug for Bandwidth {
 /// assert_eq!(milliseconds(1.5).to_string(), "1.50 ms");
 /// assert_eq!(seconds(31_536.0).to_string(), "8h 45m 36s");
 /// ```
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct Duration {
     q: q::Time,
+    /// The unit it was made in (`years(3.0)`: years), so an estimate can read "3 years" with
+    /// its own conventions.
+    per: Per,
+    calendar: Conventions,
 }
 linear!(Duration);
+
+impl Default for Duration {
+    fn default() -> Self {
+        Duration::from_seconds(0.0)
+    }
+}
 
 impl Duration {
     /// `s` seconds.
     pub fn from_seconds(s: f64) -> Duration {
         Duration {
             q: q::Time::new::<second>(s),
+            per: Per::Second,
+            calendar: Conventions::EXACT,
         }
     }
     /// `n` of `per` under the default conventions (`Duration::of(5.0, Per::Year)`).
     pub fn of(n: f64, per: Per) -> Duration {
-        Duration::from_seconds(n * Conventions::EXACT.seconds(per))
+        Duration::of_in(n, per, &Conventions::EXACT)
+    }
+    /// `n` of `per`, a day, month or year being `calendar`'s: `PRIMER`'s 36 months are
+    /// 90,000,000 s. [`Conventions::months`] and its siblings say the same.
+    pub fn of_in(n: f64, per: Per, calendar: &Conventions) -> Duration {
+        Duration {
+            q: q::Time::new::<second>(n * calendar.seconds(per)),
+            per,
+            calendar: *calendar,
+        }
     }
     /// Seconds.
     pub fn seconds(&self) -> f64 {
         self.q.get::<second>()
     }
-    /// How many `per` this is, under the default conventions.
+    /// How many `per` this is, a day, month or year being this duration's calendar's.
     pub fn value_in(&self, per: Per) -> f64 {
-        self.seconds() / Conventions::EXACT.seconds(per)
+        self.seconds() / self.calendar.seconds(per)
+    }
+    /// The unit this duration was made in (`years(3.0)` → [`Per::Year`]) and how many of
+    /// them it is: how a workload reads it under its own conventions.
+    pub fn count(&self) -> (f64, Per) {
+        (self.value_in(self.per), self.per)
+    }
+    /// The conventions this duration reads a day, a month and a year with.
+    pub fn calendar(&self) -> &Conventions {
+        &self.calendar
     }
     /// Reads `8h 45m 36s`, `100 ns`, `1.5 ms`, `3 years`, `2 days`.
     pub fn parse(s: &str) -> Result<Duration, Error> {
@@ -913,6 +1033,7 @@ impl fmt::Debug for Money {
 pub struct Spend {
     q: q::MoneyRate,
     per: Per,
+    calendar: Conventions,
 }
 linear!(Spend);
 
@@ -925,14 +1046,19 @@ impl Default for Spend {
 impl Spend {
     /// `n` dollars per `per`.
     pub fn per(n: f64, per: Per) -> Spend {
+        Spend::per_in(n, per, &Conventions::EXACT)
+    }
+    /// `n` dollars per `per`, a day, month or year being `calendar`'s.
+    pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> Spend {
         Spend {
-            q: q::MoneyRate::new::<dollar_per_second>(n / Conventions::EXACT.seconds(per)),
+            q: q::MoneyRate::new::<dollar_per_second>(n / calendar.seconds(per)),
             per,
+            calendar: *calendar,
         }
     }
-    /// Dollars per `per` under the default conventions.
+    /// Dollars per `per`, a day, month or year being this spend's calendar's.
     pub fn value_in(&self, per: Per) -> f64 {
-        self.q.get::<dollar_per_second>() * Conventions::EXACT.seconds(per)
+        self.q.get::<dollar_per_second>() * self.calendar.seconds(per)
     }
     /// The same spend, shown per `per`.
     pub fn shown_per(self, per: Per) -> Spend {
@@ -982,11 +1108,12 @@ impl fmt::Debug for Spend {
 
 // ---------------------------------------------------------------- cross-type arithmetic
 
-/// The time base a quotient by `d` is best shown in: per day for one day, …
+/// The time base a quotient by `d` is best shown in: per day for one day (of `d`'s
+/// calendar), …
 fn per_for(d: Duration) -> Per {
     Per::ALL
         .into_iter()
-        .find(|per| (d.seconds() - Conventions::EXACT.seconds(*per)).abs() < 1e-9)
+        .find(|per| (d.seconds() - d.calendar.seconds(*per)).abs() < 1e-9)
         .unwrap_or(Per::Second)
 }
 
@@ -997,6 +1124,7 @@ impl Mul<UserRate> for Users {
         Rate {
             q: self.q * rhs.q,
             per: rhs.per,
+            calendar: rhs.calendar,
         }
     }
 }
@@ -1014,6 +1142,7 @@ impl Div<Users> for Rate {
         UserRate {
             q: self.q / rhs.q,
             per: self.per,
+            calendar: self.calendar,
         }
     }
 }
@@ -1038,6 +1167,7 @@ impl Div<Duration> for Requests {
         Rate {
             q: self.q / rhs.q,
             per: per_for(rhs),
+            calendar: rhs.calendar,
         }
     }
 }
@@ -1045,7 +1175,7 @@ impl Div<Duration> for Requests {
 impl Div<Rate> for Requests {
     type Output = Duration;
     fn div(self, rhs: Rate) -> Duration {
-        Duration { q: self.q / rhs.q }
+        Duration::from_seconds((self.q / rhs.q).value)
     }
 }
 
@@ -1061,6 +1191,7 @@ impl Mul<Bytes> for Rate {
         Bandwidth {
             q: self.q * (rhs.q / one_request()),
             per: self.per,
+            calendar: self.calendar,
             units: rhs.units,
         }
     }
@@ -1114,6 +1245,7 @@ impl Div<Duration> for Bytes {
         Bandwidth {
             q: self.q / rhs.q,
             per: per_for(rhs),
+            calendar: rhs.calendar,
             units: self.units,
         }
     }
@@ -1122,7 +1254,7 @@ impl Div<Duration> for Bytes {
 impl Div<Bandwidth> for Bytes {
     type Output = Duration;
     fn div(self, rhs: Bandwidth) -> Duration {
-        Duration { q: self.q / rhs.q }
+        Duration::from_seconds((self.q / rhs.q).value)
     }
 }
 
@@ -1150,6 +1282,7 @@ impl Div<Duration> for Money {
         Spend {
             q: self.q / rhs.q,
             per: per_for(rhs),
+            calendar: rhs.calendar,
         }
     }
 }

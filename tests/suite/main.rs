@@ -1,6 +1,7 @@
 //! napkin's integration tests, in one binary (one link of polars, not one per file).
 
 mod compile_fail;
+mod conventions;
 mod format_props;
 mod golden;
 mod output;
