@@ -216,8 +216,11 @@ impl crate::estimate::Sizing {
 
 impl Rich for crate::estimate::Sizing {
     fn mime_bundle(&self) -> Bundle {
-        let mut t = Table::new(["need", "servers", "work"])
-            .title(format!("{} servers — {} binds", self.servers, self.binding));
+        let mut t = Table::new(["need", "servers", "work"]).title(format!(
+            "{} — {} binds",
+            crate::format::counted(self.servers as f64, "server", "servers"),
+            self.binding
+        ));
         for (step, n) in
             self.steps
                 .iter()

@@ -557,27 +557,27 @@ impl Estimate {
             Step {
                 name: "by_throughput",
                 work: format!(
-                    "{} ÷ ({} × (1 − {h} headroom)) = {} servers",
+                    "{} ÷ ({} × (1 − {h} headroom)) = {}",
                     self.peak_requests,
                     server.requests,
-                    format::grouped(by_throughput)
+                    format::counted(by_throughput, "server", "servers")
                 ),
             },
             Step {
                 name: "by_memory",
                 work: format!(
-                    "{memory_need} cache ÷ ({} × (1 − {h})) = {} servers",
+                    "{memory_need} cache ÷ ({} × (1 − {h})) = {}",
                     server.memory,
-                    format::grouped(by_memory)
+                    format::counted(by_memory, "server", "servers")
                 ),
             },
             Step {
                 name: "by_storage",
                 work: format!(
-                    "{} ÷ ({} × (1 − {h})) = {} servers",
+                    "{} ÷ ({} × (1 − {h})) = {}",
                     self.storage_total,
                     server.storage,
-                    format::grouped(by_storage)
+                    format::counted(by_storage, "server", "servers")
                 ),
             },
         ];
@@ -704,7 +704,12 @@ pub struct Sizing {
 
 impl fmt::Display for Sizing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} servers ({} binds)", self.servers, self.binding)?;
+        writeln!(
+            f,
+            "{} ({} binds)",
+            format::counted(self.servers as f64, "server", "servers"),
+            self.binding
+        )?;
         for s in &self.steps {
             writeln!(f, "  {}: {}", s.name, s.work)?;
         }

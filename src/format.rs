@@ -248,6 +248,19 @@ fn ladder(seconds: f64) -> String {
     parts.join(" ")
 }
 
+/// A whole count with its noun, grouped and agreeing in number: `1 server`,
+/// `391,072 servers`.
+///
+/// ```
+/// use napkin::format::counted;
+/// assert_eq!(counted(1.0, "server", "servers"), "1 server");
+/// assert_eq!(counted(391_072.0, "server", "servers"), "391,072 servers");
+/// ```
+pub fn counted(n: f64, singular: &str, plural: &str) -> String {
+    let noun = if n == 1.0 { singular } else { plural };
+    format!("{} {noun}", grouped(n))
+}
+
 /// A number with thousands separators and no rounding to significant
 /// figures: `86,400`, `2,500,000`, `0.5`.
 pub fn grouped(x: f64) -> String {

@@ -205,3 +205,42 @@ fn every_value_displays_with_the_right_mime_types() {
         ["text/plain", "image/svg+xml", "image/png"]
     );
 }
+
+/// A sizing says "1 server", and groups a large count the same way in its headline, its
+/// table title and its work lines.
+#[test]
+fn server_counts_agree_in_number_and_grouping() {
+    let server = Server::new(qps(10_000.0), gb(64.0), tb(10.0));
+    let one = Workload::new(users(1e3), per_user_per_day(10.0))
+        .estimate()
+        .unwrap()
+        .servers(&server)
+        .unwrap();
+    assert_eq!(one.servers, 1);
+    assert!(one.to_string().starts_with("1 server ("), "{one}");
+    let many = Workload::new(users(1e11), per_user_per_day(1_000.0))
+        .bytes_per_write(kb(1.0))
+        .estimate()
+        .unwrap()
+        .servers(&server)
+        .unwrap();
+    let headline = many.to_string();
+    let count = napkin::format::grouped(many.servers as f64);
+    assert!(count.contains(','), "{count}");
+    assert!(
+        headline.starts_with(&format!("{count} servers (")),
+        "{headline}"
+    );
+    assert!(
+        many.steps
+            .iter()
+            .any(|s| s.work.contains(&format!("= {count} servers")))
+    );
+    let html = many
+        .mime_bundle()
+        .into_iter()
+        .find(|(mime, _)| *mime == "text/html")
+        .map(|(_, html)| html.to_string())
+        .expect("an HTML table");
+    assert!(html.contains(&format!("{count} servers —")), "{html}");
+}
