@@ -264,15 +264,8 @@ async fn a_notebook_session_runs_rust() {
         recorded.contains("\"--crate-name\",\"ctx\"") && recorded.contains("\"-Clto=off\""),
         "{recorded}"
     );
-    let dep = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dep.path().join("src")).unwrap();
-    std::fs::write(
-        dep.path().join("Cargo.toml"),
-        "[package]\nname = \"edited_dep\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
+    let dep = util::path_crate("edited_dep", "pub fn value() -> u32 { 1 }\n");
     let source = dep.path().join("src/lib.rs");
-    std::fs::write(&source, "pub fn value() -> u32 { 1 }\n").unwrap();
     let cell = client
         .execute(
             &format!(
@@ -850,18 +843,7 @@ async fn a_learners_cells_work_without_rust_src() {
     // A learner's struct and function survive a `:dep` of a new crate (a path crate here)
     // and of crates napkin already builds (served from napkin's copy, no download).
     run_ok(&mut client, "#[derive(Debug, Clone)]\nstruct Shard { name: String, qps: f64 }\nfn busiest(s: &[Shard]) -> f64 { s.iter().map(|s| s.qps).fold(0.0, f64::max) }\nlet shards = vec![Shard { name: \"a\".into(), qps: 10.0 }, Shard { name: \"b\".into(), qps: 30.0 }];").await;
-    let dep = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dep.path().join("src")).unwrap();
-    std::fs::write(
-        dep.path().join("Cargo.toml"),
-        "[package]\nname = \"shard_math\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dep.path().join("src/lib.rs"),
-        "pub fn double(x: f64) -> f64 { x * 2.0 }\n",
-    )
-    .unwrap();
+    let dep = util::path_crate("shard_math", "pub fn double(x: f64) -> f64 { x * 2.0 }\n");
     run_ok(
         &mut client,
         &format!(

@@ -71,6 +71,19 @@ pub fn fresh_cache() -> PathBuf {
         .clone()
 }
 
+/// A crate `name` in a temporary directory, with `lib_rs` as its source, for `:dep` by path.
+pub fn path_crate(name: &str, lib_rs: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("src/lib.rs"), lib_rs).unwrap();
+    dir
+}
+
 /// An empty directory standing in for the `rust-src` component: a new user's rustup
 /// (default profile) has none. The kernel must not need it; pointing `RUST_SRC_PATH` here
 /// hides the developer's copy from anything that would look.
