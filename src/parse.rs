@@ -213,7 +213,30 @@ pub(crate) fn duration(s: &str) -> Result<f64, Error> {
         let unit_end = rest
             .find(|c: char| c.is_ascii_digit() || c.is_whitespace())
             .unwrap_or(rest.len());
-        let unit = &rest[..unit_end];
+        let mut unit = &rest[..unit_end];
+        // A count suffix between the number and the unit: `2.5M s` (the primer's month).
+        let multiplier = match unit {
+            "K" => 1e3,
+            "M" => 1e6,
+            "G" | "B" => 1e9,
+            "T" => 1e12,
+            _ => 1.0,
+        };
+        if multiplier != 1.0
+            && rest[unit_end..]
+                .trim_start()
+                .starts_with(char::is_alphabetic)
+        {
+            rest = rest[unit_end..].trim_start();
+            let next_end = rest
+                .find(|c: char| c.is_ascii_digit() || c.is_whitespace())
+                .unwrap_or(rest.len());
+            unit = &rest[..next_end];
+            rest = &rest[next_end..];
+        } else {
+            rest = &rest[unit_end..];
+        }
+        let value = value * multiplier;
         let factor = match unit {
             "m" => 60.0,
             "" => return Err(Error::parse(s, EXPECTED, format!("{number} has no unit"))),
@@ -221,7 +244,7 @@ pub(crate) fn duration(s: &str) -> Result<f64, Error> {
                 .ok_or_else(|| Error::parse(s, EXPECTED, format!("unknown time unit {u:?}")))?,
         };
         total += value * factor;
-        rest = rest[unit_end..].trim_start();
+        rest = rest.trim_start();
     }
     Ok(if negative { -total } else { total })
 }

@@ -446,6 +446,10 @@ pub fn per_hour(n: f64) -> Rate {
 pub fn per_day(n: f64) -> Rate {
     Rate::per(n, Per::Day)
 }
+/// `n` requests per week.
+pub fn per_week(n: f64) -> Rate {
+    Rate::per(n, Per::Week)
+}
 /// `n` requests per month.
 pub fn per_month(n: f64) -> Rate {
     Rate::per(n, Per::Month)
@@ -544,6 +548,10 @@ pub fn per_user_per_second(n: f64) -> UserRate {
 /// `n` requests (actions) per user per day.
 pub fn per_user_per_day(n: f64) -> UserRate {
     UserRate::per(n, Per::Day)
+}
+/// `n` requests per user per week.
+pub fn per_user_per_week(n: f64) -> UserRate {
+    UserRate::per(n, Per::Week)
 }
 /// `n` requests per user per month.
 pub fn per_user_per_month(n: f64) -> UserRate {

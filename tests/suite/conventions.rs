@@ -125,3 +125,24 @@ proptest! {
         }
     }
 }
+
+/// A week is a time base like the others, and durations read a count suffix: the primer's
+/// month is written `2.5M s`.
+#[test]
+fn weeks_and_count_suffixed_durations() {
+    assert!(close(per_week(7.0).per_second(), 7.0 / (7.0 * 86_400.0)));
+    assert_eq!(per_week(7.0).to_string(), "7.00 req/week");
+    assert!(close(
+        (users(10.0) * per_user_per_week(7.0)).per_second(),
+        70.0 / 604_800.0
+    ));
+    let month: Duration = "2.5M s".parse().unwrap();
+    assert_eq!(month.seconds(), 2.5e6);
+    let long: Duration = "1.5K years".parse().unwrap();
+    assert!(close(long.seconds(), 1500.0 * 31_536_000.0));
+    assert_eq!(
+        "8h 45m 36s".parse::<Duration>().unwrap().seconds(),
+        31_536.0
+    );
+    assert!("2.5M".parse::<Duration>().is_err());
+}
