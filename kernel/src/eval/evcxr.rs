@@ -424,8 +424,12 @@ impl Evaluator for EvcxrEvaluator {
                 out.emit(Output::Stream {
                     name: StreamName::Stderr,
                     text: format!(
-                        "\rCompiled {} crates; later sessions reuse them.\n",
-                        cell.compiled
+                        "\rCompiled {} for this session's `:dep`.\n",
+                        if cell.compiled == 1 {
+                            "1 crate".to_string()
+                        } else {
+                            format!("{} crates", cell.compiled)
+                        }
                     ),
                 });
             }

@@ -131,6 +131,9 @@ pub struct Resolver {
     /// rustc and the arguments that make the cache's crates nameable (`-L`, `--extern`);
     /// `None` until napkin is loaded: paths are then taken as they are.
     compiler: Option<(PathBuf, Vec<String>)>,
+    /// The crates those arguments reach; paths through other crates (a session's own `:dep`)
+    /// are taken as they are.
+    checkable: BTreeSet<String>,
     /// Where the check's source and output go.
     scratch: PathBuf,
     /// Answers so far: a `type_name` path → its public path, or `None` if it has none.
@@ -143,8 +146,15 @@ impl Resolver {
     /// A resolver that compiles its checks with `rustc` and `args` (the cell crate's `-L` and
     /// `--extern` arguments), writing into `scratch`.
     pub fn new(rustc: PathBuf, args: Vec<String>, scratch: PathBuf) -> Self {
+        let checkable = args
+            .iter()
+            .filter_map(|arg| arg.split_once('=').map(|(name, _)| name))
+            .filter(|name| !name.contains('/') && *name != "dependency")
+            .map(str::to_string)
+            .collect();
         Self {
             compiler: Some((rustc, args)),
+            checkable,
             scratch,
             known: HashMap::new(),
             store: None,
@@ -173,7 +183,7 @@ impl Resolver {
             .into_iter()
             .filter(|p| {
                 let root = p.split("::").next().unwrap_or_default();
-                !matches!(root, "std" | "core" | "alloc" | "crate") && p.matches("::").count() >= 2
+                self.checkable.contains(root) && p.matches("::").count() >= 2
             })
             .collect();
         let unknown: Vec<String> = deep
@@ -468,10 +478,17 @@ mod tests {
             Resolver::new("rustc".into(), vec![], scratch.path().into()).remembering(store.clone());
         first.known.insert("x::y::Z".into(), Some("x::Z".into()));
         first.remember(&["x::y::Z".to_string()]);
-        let mut later =
-            Resolver::new("no-such-rustc".into(), vec![], scratch.path().into()).remembering(store);
+        let extern_x = vec!["--extern".to_string(), "x=/nowhere/libx.rlib".to_string()];
+        let mut later = Resolver::new("no-such-rustc".into(), extern_x, scratch.path().into())
+            .remembering(store);
         let crates = BTreeSet::from(["x".to_string()]);
         assert_eq!(later.writable("x::y::Z", &crates), Some("x::Z".into()));
+        // A session's own `:dep` crate is not one the check can reach: taken as it is.
+        let crates = BTreeSet::from(["x".to_string(), "own".to_string()]);
+        assert_eq!(
+            later.writable("own::deep::Thing", &crates),
+            Some("own::deep::Thing".into())
+        );
     }
 
     #[test]

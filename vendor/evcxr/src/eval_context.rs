@@ -1077,9 +1077,16 @@ impl EvalContext {
             }
             match (self.type_namer)(&type_name) {
                 Some(named) => variable_state.type_name = named,
+                None if type_name.contains("closure") => state.not_kept.push((
+                    name,
+                    format!("it is a closure (`{type_name}`), whose type no code can write"),
+                )),
                 None => state.not_kept.push((
                     name,
-                    format!("its type `{type_name}` cannot be written in code (a closure?)"),
+                    format!(
+                        "its type `{type_name}` cannot be written in a cell (no public path \
+                         reaches it)"
+                    ),
                 )),
             }
         }
