@@ -843,7 +843,11 @@ async fn a_learners_cells_work_without_rust_src() {
     // A learner's struct and function survive a `:dep` of a new crate (a path crate here)
     // and of crates napkin already builds (served from napkin's copy, no download).
     run_ok(&mut client, "#[derive(Debug, Clone)]\nstruct Shard { name: String, qps: f64 }\nfn busiest(s: &[Shard]) -> f64 { s.iter().map(|s| s.qps).fold(0.0, f64::max) }\nlet shards = vec![Shard { name: \"a\".into(), qps: 10.0 }, Shard { name: \"b\".into(), qps: 30.0 }];").await;
-    let dep = util::path_crate("shard_math", "pub fn double(x: f64) -> f64 { x * 2.0 }\n");
+    let dep = util::path_crate(
+        "shard_math",
+        "pub fn double(x: f64) -> f64 { x * 2.0 }\n\
+         pub mod units { pub mod deep { #[derive(Debug)] pub struct Load(pub f64); } }\n",
+    );
     run_ok(
         &mut client,
         &format!(
@@ -854,6 +858,14 @@ async fn a_learners_cells_work_without_rust_src() {
     .await;
     let cell = run_ok(&mut client, "shard_math::double(busiest(&shards))").await;
     assert_eq!(cell.result_text().as_deref(), Some("60.0"));
+    // A value of a `:dep` crate's type is kept like any other.
+    run_ok(
+        &mut client,
+        "let load = shard_math::units::deep::Load(busiest(&shards));",
+    )
+    .await;
+    let cell = run_ok(&mut client, "load.0").await;
+    assert_eq!(cell.result_text().as_deref(), Some("30.0"));
     for dep in [
         ":dep uom = \"0.38\"",
         ":dep polars = \"0.55\"",
