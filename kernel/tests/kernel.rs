@@ -12,7 +12,7 @@ use jupyter_protocol::{
     CommInfoRequest, CompleteRequest, HistoryRequest, InterruptRequest, IsCompleteRequest,
     JupyterMessageContent, KernelInfoRequest, ShutdownRequest,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use zeromq::{SocketRecv, SocketSend};
 
 use util::{EVAL, Execution, FIRST_EVAL, KernelProcess, QUICK};
@@ -192,12 +192,7 @@ async fn a_notebook_session_runs_rust() {
     let reply = serde_json::to_value(client.shell_reply(&request, EVAL).await.content).unwrap();
     assert_eq!(reply["status"], "ok");
     assert_eq!(reply["cursor_end"], 4);
-    let matches: Vec<&str> = reply["matches"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
+    let matches = util::completion_matches(&reply);
     assert!(matches.contains(&"abc_def"), "{reply}");
     assert_eq!(reply["cursor_start"], 0);
 
@@ -933,12 +928,7 @@ async fn a_learners_cells_work_without_rust_src() {
         let reply =
             serde_json::to_value(client.shell_reply(&request, QUICK).await.content).unwrap();
         assert!(started.elapsed() < QUICK);
-        let matches: Vec<&str> = reply["matches"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
+        let matches = util::completion_matches(&reply);
         if code.contains("v.pu") || code.starts_with("std::") {
             // From the std docs of rustup's default profile (rust-docs), when installed.
             let docs = std::process::Command::new("rustc")

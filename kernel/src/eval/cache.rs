@@ -151,14 +151,9 @@ impl DepCache {
 
     /// Whether a previous build left the shared library (the next build is then a check).
     pub fn looks_warm(dir: &Path) -> bool {
-        library_dir(dir).is_dir()
-            && fs::read_dir(library_dir(dir)).is_ok_and(|entries| {
-                entries.flatten().any(|e| {
-                    e.file_name()
-                        .to_string_lossy()
-                        .starts_with(&format!("lib{CRATE}"))
-                })
-            })
+        library_dir(dir)
+            .join(format!("lib{CRATE}{}", std::env::consts::DLL_SUFFIX))
+            .is_file()
     }
 
     /// Writes the project for napkin at `napkin` into `dir`, builds it (a no-op when nothing

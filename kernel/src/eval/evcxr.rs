@@ -176,7 +176,7 @@ impl EvcxrEvaluator {
         let resolver = Arc::new(Mutex::new(types::Resolver::default()));
         let (known, namer) = (Arc::clone(&crates), Arc::clone(&resolver));
         context.set_type_namer(Arc::new(move |type_name: &str| {
-            let known = lock_set(&known).clone();
+            let known = lock_set(&known);
             namer
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
@@ -334,6 +334,14 @@ impl EvcxrEvaluator {
         result.map_err(|error| describe(error, stopped, code))
     }
 
+    /// The session's kept variables and the types cells write them with.
+    fn variables(&self) -> Vec<(String, String)> {
+        self.context
+            .variables_and_types()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect()
+    }
+
     /// Takes out of `code` each `:dep` of a crate the dependency cache already has (cells use
     /// napkin's copy: nothing to download or build, and the same types napkin uses), and notes
     /// the other crates a `:dep` adds, so their types can be named. Returns the code for evcxr
@@ -438,7 +446,7 @@ impl Evaluator for EvcxrEvaluator {
         };
         let result = match result {
             Ok(outputs) if panic.is_none() && !outputs.not_kept.is_empty() => {
-                Err(not_kept_error(&outputs.not_kept, outputs.is_empty()))
+                Err(not_kept_error(&outputs.not_kept))
             }
             Ok(outputs) if panic.is_none() => Ok((!outputs.is_empty()).then(|| {
                 outputs
@@ -454,11 +462,7 @@ impl Evaluator for EvcxrEvaluator {
     }
 
     fn complete(&mut self, code: &str, cursor_byte: usize) -> Completions {
-        let variables: Vec<(String, String)> = self
-            .context
-            .variables_and_types()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
+        let variables = self.variables();
         let items: Vec<String> = self
             .context
             .defined_item_names()
@@ -469,11 +473,7 @@ impl Evaluator for EvcxrEvaluator {
     }
 
     fn inspect(&mut self, code: &str, cursor_byte: usize) -> Option<MimeBundle> {
-        let variables: Vec<(String, String)> = self
-            .context
-            .variables_and_types()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect();
+        let variables = self.variables();
         self.completer.inspect(code, cursor_byte, &variables)
     }
 
@@ -685,7 +685,7 @@ fn compiler_processes() -> Vec<libc::pid_t> {
 
 /// The error for a cell that ran but defined variables later cells cannot have: it names each
 /// one, why, and what to do; every other variable of the cell is kept.
-fn not_kept_error(not_kept: &[(String, String)], no_value: bool) -> EvalError {
+fn not_kept_error(not_kept: &[(String, String)]) -> EvalError {
     let lines: Vec<String> = not_kept
         .iter()
         .map(|(name, why)| format!("`{name}` is not kept for later cells: {why}."))
@@ -697,7 +697,6 @@ fn not_kept_error(not_kept: &[(String, String)], no_value: bool) -> EvalError {
          a closure (`let f: Box<dyn Fn(f64) -> f64> = Box::new(|x| x * 2.0);`), or wrap the \
          code in braces so the value is not kept.",
     );
-    let _ = no_value;
     EvalError::new("VariableNotKept", evalue)
 }
 

@@ -26,14 +26,12 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
-
 /// A MIME bundle: MIME type → payload, exactly as it appears in a Jupyter `data` field
 /// (strings for text and base64 images, JSON values for `application/*+json`).
 pub type MimeBundle = BTreeMap<String, serde_json::Value>;
 
 /// Which standard stream a piece of text was written to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamName {
     /// Standard output.
     Stdout,
@@ -42,7 +40,7 @@ pub enum StreamName {
 }
 
 /// Something a cell produced while it was running.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Output {
     /// Text written to stdout or stderr. `text` carries its own newlines.
     Stream {
@@ -56,7 +54,7 @@ pub enum Output {
 }
 
 /// A failed cell: a compile error, a panic, an interruption, or a dead evaluator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvalError {
     /// Short error class, e.g. `CompileError` or `Panic`.
     pub ename: String,
@@ -81,7 +79,7 @@ impl EvalError {
 }
 
 /// The result of running one cell.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ExecuteOutcome {
     /// `Ok(Some(bundle))` is the cell's value (an `execute_result`), `Ok(None)` a cell without
     /// a value, `Err` a failed cell.
@@ -96,7 +94,7 @@ impl ExecuteOutcome {
 }
 
 /// Completion candidates for a cursor position.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Completions {
     /// The candidate texts, best first.
     pub matches: Vec<String>,

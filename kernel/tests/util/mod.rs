@@ -84,6 +84,16 @@ pub fn path_crate(name: &str, lib_rs: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The `matches` of a `complete_reply`'s content.
+pub fn completion_matches(reply: &Value) -> Vec<&str> {
+    reply["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// An empty directory standing in for the `rust-src` component: a new user's rustup
 /// (default profile) has none. The kernel must not need it; pointing `RUST_SRC_PATH` here
 /// hides the developer's copy from anything that would look.
