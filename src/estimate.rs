@@ -15,7 +15,7 @@
 //! assert_eq!(day1.storage_per_year.to_string(), "365 TB/year");
 //! assert_eq!(
 //!     day1.work("writes").unwrap(),
-//!     "100M users × 10.0 req/user/day ÷ 86,400 s/day = 11.6K req/s"
+//!     "100M users × 10 req/user/day ÷ 86,400 s/day = 11.6K req/s"
 //! );
 //! ```
 //!
@@ -419,7 +419,7 @@ impl Estimate {
         if (base_seconds - exact.seconds(w.writes_per)).abs() > 1e-9 {
             let exact_rate = qps(f.writes * base_seconds / exact.seconds(w.writes_per));
             writes_work.push_str(&format!(
-                " ({} {per_label}; with {} s/{per_label} it is {exact_rate}, {} off)",
+                " ({} conventions; with {} s/{per_label} it is {exact_rate}, {} off)",
                 c.name,
                 format::grouped(exact.seconds(w.writes_per)),
                 format::percent(writes / exact_rate - 1.0),

@@ -1,5 +1,5 @@
 //! Number formatting for estimates: significant figures, magnitude suffixes
-//! (K, M, B, T), SI and binary byte prefixes, bits, and durations on a human ladder.
+//! (K, M, bn, T), SI and binary byte prefixes, bits, and durations on a human ladder.
 //!
 //! Every function here takes any `f64`, finite or not, and never panics.
 //! Rounding happens once, at the end: `999.95` with three significant figures
@@ -21,7 +21,14 @@ pub enum ByteUnits {
     Binary,
 }
 
-const COUNT_LADDER: &[(f64, &str)] = &[(1.0, ""), (1e3, "K"), (1e6, "M"), (1e9, "B"), (1e12, "T")];
+/// Count suffixes. A billion is `bn`, never `B`, which is a byte: `5.00bn` vs `5.00 B`.
+const COUNT_LADDER: &[(f64, &str)] = &[(1.0, ""), (1e3, "K"), (1e6, "M"), (1e9, "bn"), (1e12, "T")];
+
+/// Counts from here on print in scientific notation (`5.40e15`), not as thousands of T.
+const COUNT_SCIENTIFIC: f64 = 1e15;
+
+/// Whole counts below this print exactly when rounding would change them (`4,096`, not `4.10K`).
+const EXACT_BELOW: f64 = 1e6;
 
 const SI_BYTES: &[(f64, &str)] = &[
     (1.0, "B"),
@@ -83,16 +90,38 @@ pub fn significant(x: f64, sig: usize) -> String {
     }
 }
 
-/// Rounds `x` to `decimals` decimal places; negative `decimals` round to
-/// tens, hundreds, … Uses decimal text, so 0.125 → 0.13 as printed.
+/// Rounds `x` to `decimals` decimal places (negative `decimals` round to tens,
+/// hundreds, …), half away from zero on the number as written: the shortest
+/// decimal text that reads back as `x`, so 0.125 → 0.13 and 312.5 → 313, as a
+/// learner rounds by hand (not to even, and not by the binary value's last bits).
 fn round_to(x: f64, decimals: i32) -> f64 {
-    if decimals >= 0 {
-        format!("{:.*}", decimals as usize, x).parse().unwrap_or(x)
-    } else {
-        let scale = 10f64.powi(-decimals);
-        let scaled: f64 = format!("{:.0}", x / scale).parse().unwrap_or(x / scale);
-        scaled * scale
+    let text = format!("{:e}", x.abs());
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|d| d - b'0')
+        .collect();
+    // Digits kept: those down to 10^-decimals; the first digit is 10^exponent.
+    let keep = exponent + 1 + decimals;
+    if keep < 0 {
+        return 0.0;
     }
+    let keep = keep as usize;
+    let mut kept: Vec<u8> = digits.iter().copied().take(keep).collect();
+    kept.resize(keep, 0);
+    let mut value = kept.iter().fold(0f64, |acc, d| acc * 10.0 + f64::from(*d));
+    if digits.get(keep).is_some_and(|d| *d >= 5) {
+        value += 1.0;
+    }
+    // value counts units of 10^-decimals.
+    let magnitude = if decimals >= 0 {
+        value / 10f64.powi(decimals)
+    } else {
+        value * 10f64.powi(-decimals)
+    };
+    magnitude.copysign(x)
 }
 
 fn non_finite(x: f64) -> String {
@@ -129,17 +158,37 @@ fn scaled(x: f64, sig: usize, ladder: &[(f64, &'static str)]) -> (String, &'stat
     }
 }
 
-/// A plain count with a magnitude suffix: `11.6K`, `100M`, `1.00B`, `42`.
+/// A plain count with a magnitude suffix: `11.6K`, `100M`, `1.00bn`, `42`.
 ///
-/// K = thousand, M = million, B = billion, T = trillion (short scale, as
+/// K = thousand, M = million, bn = billion, T = trillion (short scale, as
 /// interviewers say them).
 pub fn count(x: f64) -> String {
     count_sig(x, DEFAULT_SIG_FIGS)
 }
 
 /// [`count`] with a chosen number of significant figures.
+///
+/// A whole number below a million that the rounding would change prints in
+/// full (`4,096`, `1,234`); one it would not stays short (`100K`, `1.00K`).
+/// From 10¹⁵ on, counts use scientific notation (`5.40e15`).
 pub fn count_sig(x: f64, sig: usize) -> String {
+    if x.is_finite() && x.abs() >= COUNT_SCIENTIFIC {
+        return format!("{:.*e}", sig.clamp(1, MAX_SIG_FIGS) - 1, x);
+    }
     let (text, suffix) = scaled(x, sig, COUNT_LADDER);
+    if x.fract() == 0.0 && x.abs() < EXACT_BELOW {
+        let factor = COUNT_LADDER
+            .iter()
+            .find(|(_, s)| *s == suffix)
+            .map_or(1.0, |(f, _)| *f);
+        let shown: f64 = text.parse().unwrap_or(f64::NAN);
+        if shown * factor != x {
+            return grouped(x);
+        }
+        if suffix.is_empty() {
+            return format!("{x:.0}");
+        }
+    }
     format!("{text}{suffix}")
 }
 
@@ -171,6 +220,10 @@ pub fn bytes_sig(x: f64, sig: usize, units: ByteUnits) -> String {
         ByteUnits::Binary => BINARY_BYTES,
     };
     let (text, unit) = scaled(x, sig, ladder);
+    if unit == "B" && x.fract() == 0.0 {
+        // Whole bytes are whole: `50 B`, not `50.0 B`.
+        return format!("{x:.0} B");
+    }
     format!("{text} {unit}")
 }
 
@@ -185,7 +238,8 @@ pub fn bits_per_second(bytes_per_second: f64, sig: usize) -> String {
 /// Below a minute the value is shown with three significant figures in the
 /// best of ns, µs, ms and s (`100 ns`, `1.50 ms`, `45.0 s`). From a minute on,
 /// up to three adjacent components of y (365 days), d, h, m, s are shown, the
-/// last one rounded: `8h 45m 36s`, `1d 1h 1m`, `3y 0d 0h`.
+/// last one rounded: `8h 45m 36s`, `1d 1h 1m`, `3y 0d 0h`. From a hundred
+/// years on, only years are shown: `312 years`, `9.51K years`.
 pub fn duration(seconds: f64) -> String {
     duration_sig(seconds, DEFAULT_SIG_FIGS)
 }
@@ -223,8 +277,9 @@ const LADDER: &[(f64, &str)] = &[
 ];
 
 fn ladder(seconds: f64) -> String {
-    if seconds / LADDER[0].0 >= 1e6 {
-        return format!("{} y", significant(seconds / LADDER[0].0, DEFAULT_SIG_FIGS));
+    let years = seconds / LADDER[0].0;
+    if years >= 99.5 {
+        return format!("{} years", count_sig(years, DEFAULT_SIG_FIGS));
     }
     let first = LADDER
         .iter()
@@ -324,11 +379,34 @@ mod tests {
         assert_eq!(count(999.95), "1.00K");
         assert_eq!(count(999.4), "999");
         assert_eq!(count(100e6), "100M");
-        assert_eq!(count(1e9), "1.00B");
+        assert_eq!(count(1e9), "1.00bn");
+        assert_eq!(count(5.4e15), "5.40e15");
+        assert_eq!(count(999e12), "999T");
         assert_eq!(count(-2500.0), "-2.50K");
         assert_eq!(count(0.5), "0.500");
         assert_eq!(count(0.0), "0");
         assert_eq!(count(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn whole_counts_print_exactly_when_rounding_would_change_them() {
+        assert_eq!(count(4096.0), "4,096");
+        assert_eq!(count(1234.0), "1,234");
+        assert_eq!(count(100e3), "100K");
+        assert_eq!(count(1000.0), "1.00K");
+        assert_eq!(count(42.0), "42");
+        assert_eq!(count(2f64.powi(42)), "4.40T");
+        assert_eq!(bytes(50.0), "50 B");
+        assert_eq!(bytes(50.5), "50.5 B");
+    }
+
+    #[test]
+    fn ties_round_away_from_zero() {
+        assert_eq!(significant(312.5, 3), "313");
+        assert_eq!(significant(0.125, 2), "0.13");
+        assert_eq!(significant(-2.5, 1), "-3");
+        assert_eq!(significant(1.005, 3), "1.01");
+        assert_eq!(bytes(312.5e6), "313 MB");
     }
 
     #[test]
@@ -352,6 +430,8 @@ mod tests {
         assert_eq!(duration(0.5e-9), "0.500 ns");
         assert_eq!(duration(45.0), "45.0 s");
         assert_eq!(duration(3.0 * 31_536_000.0), "3y 0d 0h");
+        assert_eq!(duration(5e9 * 60.0), "9.51K years");
+        assert_eq!(duration(312.0 * 31_536_000.0), "312 years");
     }
 
     #[test]

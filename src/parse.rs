@@ -7,7 +7,7 @@ use crate::format::ByteUnits;
 
 /// A number with its unit text, split but not yet interpreted.
 pub(crate) struct NumberAndUnit {
-    /// The number with any magnitude suffix (K, M, B, T) applied.
+    /// The number with any magnitude suffix (K, M, bn or B, T) applied.
     pub value: f64,
     /// The unit, lower-cased except for byte units, trimmed; may be empty.
     pub unit: String,
@@ -28,7 +28,7 @@ impl NumberAndUnit {
 
 /// Splits `"11.6K req/s"` into 11,600 and `"req/s"`.
 ///
-/// A magnitude suffix must touch the number (`11.6K`, `100M`, `1.00B`); a
+/// A magnitude suffix must touch the number (`11.6K`, `100M`, `1.00bn`, `1.00B`); a
 /// letter after a space is the unit (`1 B` is one byte).
 pub(crate) fn number_and_unit(s: &str, expected: &'static str) -> Result<NumberAndUnit, Error> {
     let t = s.trim();
@@ -45,10 +45,17 @@ pub(crate) fn number_and_unit(s: &str, expected: &'static str) -> Result<NumberA
         return Err(Error::parse(s, expected, "the number is not finite"));
     }
     let mut rest = &t[end..];
+    let touches = |after: &str| after.is_empty() || after.starts_with(char::is_whitespace);
+    if let Some(after) = rest.strip_prefix("bn")
+        && touches(after)
+    {
+        value *= 1e9;
+        rest = after;
+    }
     let mut chars = rest.chars();
     if let Some(c) = chars.next() {
         let after = chars.as_str();
-        let touches_end = after.is_empty() || after.starts_with(char::is_whitespace);
+        let touches_end = touches(after);
         let factor = match c {
             'K' | 'k' => Some(1e3),
             'M' => Some(1e6),
@@ -218,7 +225,7 @@ pub(crate) fn duration(s: &str) -> Result<f64, Error> {
         let multiplier = match unit {
             "K" => 1e3,
             "M" => 1e6,
-            "G" | "B" => 1e9,
+            "G" | "B" | "bn" => 1e9,
             "T" => 1e12,
             _ => 1.0,
         };

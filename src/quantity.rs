@@ -21,7 +21,7 @@
 //!
 //! Like quantities add, subtract, scale by `f64` and divide into a plain
 //! `f64` ratio. Rates remember the time base they were made in and display
-//! in it (`10.0 req/user/day`), but compare and convert by their value.
+//! in it (`10 req/user/day`), but compare and convert by their value.
 //!
 //! ```compile_fail
 //! use napkin::prelude::*;
@@ -310,9 +310,9 @@ impl Requests {
     pub fn count(&self) -> f64 {
         self.q.get::<request>()
     }
-    /// Reads `1.00B req`, `500 requests`, `3M events`.
+    /// Reads `1.00bn req`, `500 requests`, `3M events`.
     pub fn parse(s: &str) -> Result<Requests, Error> {
-        let p = parse::number_and_unit(s, "a request count such as `1.00B req`")?;
+        let p = parse::number_and_unit(s, "a request count such as `1.00bn req`")?;
         if parse::is_request_word(&p.unit) || p.unit.is_empty() {
             Ok(Requests::new(p.value))
         } else {
@@ -343,12 +343,12 @@ impl fmt::Debug for Requests {
 /// Requests per unit of time: QPS, writes per second, events per day.
 ///
 /// The value is held per second; the time base it was made in is kept for
-/// display (`1.00B req/day`) and can be changed with [`Rate::shown_per`].
+/// display (`1.00bn req/day`) and can be changed with [`Rate::shown_per`].
 ///
 /// ```
 /// use napkin::prelude::*;
 /// let avg = users(100e6) * per_user_per_day(10.0);
-/// assert_eq!(avg.to_string(), "1.00B req/day");
+/// assert_eq!(avg.to_string(), "1.00bn req/day");
 /// assert_eq!(avg.shown_per(Per::Second).to_string(), "11.6K req/s");
 /// ```
 #[derive(Clone, Copy)]
@@ -1302,7 +1302,7 @@ mod tests {
     #[test]
     fn the_seed_chain() {
         let avg = users(100e6) * per_user_per_day(10.0);
-        assert_eq!(avg.to_string(), "1.00B req/day");
+        assert_eq!(avg.to_string(), "1.00bn req/day");
         assert!((avg.per_second() - 11_574.074).abs() < 1e-3);
         let peak = avg.shown_per(Per::Second) * 3.0;
         assert_eq!(peak.to_string(), "34.7K req/s");
@@ -1313,7 +1313,7 @@ mod tests {
 
     #[test]
     fn quotients_pick_a_time_base() {
-        assert_eq!((requests(1e9) / days(1.0)).to_string(), "1.00B req/day");
+        assert_eq!((requests(1e9) / days(1.0)).to_string(), "1.00bn req/day");
         assert_eq!((tb(1.0) / days(1.0)).to_string(), "1.00 TB/day");
         assert_eq!(
             (tb(1.0) / days(1.0)).shown_per(Per::Second).to_string(),
@@ -1337,7 +1337,8 @@ mod tests {
 
     #[test]
     fn money() {
-        assert_eq!(dollars(12_345.0).to_string(), "$12.3K");
+        assert_eq!(dollars(12_345.0).to_string(), "$12,345");
+        assert_eq!(dollars(12_345.6).to_string(), "$12.3K");
         assert_eq!(dollars_per_month(300.0).to_string(), "$300/month");
         assert_eq!(
             (dollars_per_month(300.0) * years(1.0)).to_string(),
