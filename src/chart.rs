@@ -176,7 +176,7 @@ impl Chart {
             (u, f.peak_requests, f.storage_per_year)
         });
         let title = match here {
-            Some(u) => format!("Scaling journey — you are at {}", Users::new(u)),
+            Some(u) => format!("Scaling journey — you are at {}", Users::raw(u)),
             None => "Scaling journey".to_string(),
         };
         // Without a size per write there is no storage to plot: one panel.

@@ -73,7 +73,7 @@ impl Workload {
         let per = writes.time_base();
         Workload {
             users: Some(users.count()),
-            ..Workload::total(Rate::per(writes.value_in(per), per))
+            ..Workload::total(Rate::raw_in(writes.value_in(per), per, &Conventions::EXACT))
         }
     }
 
@@ -380,23 +380,23 @@ impl Estimate {
         // Every figure carries its true per-second value and the estimate's conventions, so
         // it reads the same in any unit: `storage_per_month.shown_per(Per::Day)` is
         // `storage_per_day`, and `× c.years(n)` gives the total.
-        let qps = |x: f64| Rate::per_in(x, Per::Second, &c);
-        let bps = |x: f64| Bandwidth::per_in(x, Per::Second, &c);
+        let qps = |x: f64| Rate::raw_in(x, Per::Second, &c);
+        let bps = |x: f64| Bandwidth::raw_in(x, Per::Second, &c);
         let writes = qps(f.writes);
         let reads = qps(f.reads);
         let requests = qps(f.requests);
         let (peak_writes, peak_reads, peak_requests) =
             (qps(f.peak_writes), qps(f.peak_reads), qps(f.peak_requests));
-        let storage_per_day = Bandwidth::per_in(f.storage_per_day, Per::Day, &c);
-        let storage_per_month = Bandwidth::per_in(f.storage_per_month, Per::Month, &c);
-        let storage_per_year = Bandwidth::per_in(f.storage_per_year, Per::Year, &c);
-        let storage_total = Bytes::new(f.storage_total);
+        let storage_per_day = Bandwidth::raw_in(f.storage_per_day, Per::Day, &c);
+        let storage_per_month = Bandwidth::raw_in(f.storage_per_month, Per::Month, &c);
+        let storage_per_year = Bandwidth::raw_in(f.storage_per_year, Per::Year, &c);
+        let storage_total = Bytes::raw(f.storage_total);
         let (ingress, egress) = (bps(f.ingress), bps(f.egress));
         let (peak_ingress, peak_egress) = (ingress * w.peak_factor, egress * w.peak_factor);
-        let cache_by_reads = Bytes::new(f.cache_by_reads);
-        let cache_by_items = Bytes::new(f.cache_by_items);
-        let write_size = Bytes::new(w.bytes_per_write);
-        let read_size = Bytes::new(w.bytes_per_read.unwrap_or(w.bytes_per_write));
+        let cache_by_reads = Bytes::raw(f.cache_by_reads);
+        let cache_by_items = Bytes::raw(f.cache_by_items);
+        let write_size = Bytes::raw(w.bytes_per_write);
+        let read_size = Bytes::raw(w.bytes_per_read.unwrap_or(w.bytes_per_write));
         let peak = format::factor(w.peak_factor);
         let copies = if w.replication == 1.0 {
             String::new()
@@ -407,10 +407,10 @@ impl Estimate {
         let given = match w.users {
             Some(users) => format!(
                 "{} × {}",
-                Users::new(users),
-                UserRate::per(w.writes, w.writes_per)
+                Users::raw(users),
+                UserRate::raw_in(w.writes, w.writes_per, &Conventions::EXACT)
             ),
-            None => Rate::per(w.writes, w.writes_per).to_string(),
+            None => Rate::raw_in(w.writes, w.writes_per, &Conventions::EXACT).to_string(),
         };
         let mut writes_work = format!(
             "{given} ÷ {} s/{per_label} = {writes}",
@@ -782,7 +782,7 @@ mod tests {
             err.to_string(),
             "invalid peak_factor = 0.500000: expected a finite number ≥ 1 (the peak is at least the average)"
         );
-        let err = Workload::new(users(f64::NAN), per_user_per_day(10.0))
+        let err = Workload::new(users(100e6) * f64::NAN, per_user_per_day(10.0))
             .estimate()
             .unwrap_err();
         assert!(err.to_string().starts_with("invalid users = NaN"), "{err}");

@@ -155,7 +155,7 @@ impl Stage {
     pub fn for_peak(peak: Rate) -> &'static Stage {
         let users =
             peak.per_second() / TYPICAL_PEAK_FACTOR / TYPICAL_REQUESTS_PER_USER_PER_DAY * 86_400.0;
-        Stage::for_users(Users::new(users))
+        Stage::for_users(Users::raw(users))
     }
 
     /// The peak rate from which a typical workload is at this stage.
@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(Stage::for_users(users(999_999.0)).number, 3);
         assert_eq!(Stage::for_users(users(1e6)).number, 4);
         assert_eq!(Stage::for_users(users(100e6)).number, 5);
-        assert_eq!(Stage::for_users(users(f64::NAN)).number, 1);
+        assert_eq!(Stage::for_users(users(1.0) * f64::NAN).number, 1);
     }
 
     #[test]

@@ -17,6 +17,11 @@
 //! assert_eq!(per_day.to_string(), "1.00 TB");
 //! ```
 //!
+//! A constructor takes an amount: `users(f64::NAN)` or `kb(-1.0)` stops at that line with
+//! `users(NaN): NaN is not a number …` (as `std::time::Duration::from_secs_f64` does), so a
+//! bad input never travels on as "NaN users". A negative quantity only arises as a difference
+//! (`users(5.0) - users(10.0)` is `-5 users`).
+//!
 //! Mixing dimensions does not compile:
 //!
 //! ```compile_fail

@@ -187,6 +187,25 @@ macro_rules! linear {
     };
 }
 
+/// `n` if a constructor may take it: a finite number ≥ 0. Anything else stops the program at
+/// the caller's line (the notebook cell's line), naming the constructor and the value, as
+/// `std::time::Duration::from_secs_f64` does: a NaN is never a size or a count, and a negative
+/// one only arises as a difference (`users(a) - users(b)`), which arithmetic still gives.
+#[track_caller]
+fn given(what: &str, n: f64) -> f64 {
+    if n.is_finite() && n >= 0.0 {
+        return n;
+    }
+    let why = if n.is_nan() {
+        "NaN is not a number (often 0.0 / 0.0, or a value that failed to parse)"
+    } else if n.is_infinite() {
+        "an infinite value is not a quantity (often a division by zero)"
+    } else {
+        "a negative amount is only a difference: write `a - b` of two quantities"
+    };
+    panic!("{what}({n}): {why}")
+}
+
 fn sig(f: &fmt::Formatter<'_>) -> usize {
     f.precision().unwrap_or(DEFAULT_SIG_FIGS)
 }
@@ -209,31 +228,45 @@ fn sig(f: &fmt::Formatter<'_>) -> usize {
 /// ```
 impl Conventions {
     /// `n` days of this convention.
+    #[track_caller]
     pub fn days(&self, n: f64) -> Duration {
+        let n = given("days", n);
         Duration::of_in(n, Per::Day, self)
     }
     /// `n` weeks (seven days) of this convention.
+    #[track_caller]
     pub fn weeks(&self, n: f64) -> Duration {
+        let n = given("weeks", n);
         Duration::of_in(n, Per::Week, self)
     }
     /// `n` months of this convention.
+    #[track_caller]
     pub fn months(&self, n: f64) -> Duration {
+        let n = given("months", n);
         Duration::of_in(n, Per::Month, self)
     }
     /// `n` years of this convention.
+    #[track_caller]
     pub fn years(&self, n: f64) -> Duration {
+        let n = given("years", n);
         Duration::of_in(n, Per::Year, self)
     }
     /// `n` requests per `per` of this convention.
+    #[track_caller]
     pub fn rate(&self, n: f64, per: Per) -> Rate {
+        let n = given("rate", n);
         Rate::per_in(n, per, self)
     }
     /// `n` requests per user per `per` of this convention.
+    #[track_caller]
     pub fn per_user(&self, n: f64, per: Per) -> UserRate {
+        let n = given("per_user", n);
         UserRate::per_in(n, per, self)
     }
     /// `n` bytes per `per` of this convention.
+    #[track_caller]
     pub fn bandwidth(&self, n: f64, per: Per) -> Bandwidth {
+        let n = given("bandwidth", n);
         Bandwidth::per_in(n, per, self)
     }
 }
@@ -254,7 +287,12 @@ linear!(Users);
 
 impl Users {
     /// `n` users.
+    #[track_caller]
     pub fn new(n: f64) -> Users {
+        Users::raw(given("Users::new", n))
+    }
+    /// `n` unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw(n: f64) -> Users {
         Users {
             q: q::Users::new::<user>(n),
         }
@@ -267,15 +305,17 @@ impl Users {
     pub fn parse(s: &str) -> Result<Users, Error> {
         let p = parse::number_and_unit(s, "a user count such as `100M users`")?;
         match p.unit.as_str() {
-            "" | "user" | "users" | "dau" | "mau" => Ok(Users::new(p.value)),
+            "" | "user" | "users" | "dau" | "mau" => Ok(Users::raw(p.value)),
             _ => Err(p.unknown_unit("users")),
         }
     }
 }
 
 /// `n` users (`users(100e6)` is 100M users).
+#[track_caller]
 pub fn users(n: f64) -> Users {
-    Users::new(n)
+    let n = given("users", n);
+    Users::raw(n)
 }
 
 impl fmt::Display for Users {
@@ -301,7 +341,12 @@ linear!(Requests);
 
 impl Requests {
     /// `n` requests.
+    #[track_caller]
     pub fn new(n: f64) -> Requests {
+        Requests::raw(given("Requests::new", n))
+    }
+    /// `n` unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw(n: f64) -> Requests {
         Requests {
             q: q::Requests::new::<request>(n),
         }
@@ -314,7 +359,7 @@ impl Requests {
     pub fn parse(s: &str) -> Result<Requests, Error> {
         let p = parse::number_and_unit(s, "a request count such as `1.00bn req`")?;
         if parse::is_request_word(&p.unit) || p.unit.is_empty() {
-            Ok(Requests::new(p.value))
+            Ok(Requests::raw(p.value))
         } else {
             Err(p.unknown_unit("requests"))
         }
@@ -322,8 +367,10 @@ impl Requests {
 }
 
 /// `n` requests, actions or events.
+#[track_caller]
 pub fn requests(n: f64) -> Requests {
-    Requests::new(n)
+    let n = given("requests", n);
+    Requests::raw(n)
 }
 
 impl fmt::Display for Requests {
@@ -367,12 +414,18 @@ impl Default for Rate {
 
 impl Rate {
     /// `n` requests per `per` (default conventions: 86,400 s/day, 365-day year).
+    #[track_caller]
     pub fn per(n: f64, per: Per) -> Rate {
         Rate::per_in(n, per, &Conventions::EXACT)
     }
     /// `n` requests per `per`, a day, month or year being `calendar`'s: under
     /// [`Conventions::PRIMER`] 10M per month is 4 req/s. [`Conventions::rate`] says the same.
+    #[track_caller]
     pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> Rate {
+        Rate::raw_in(given("Rate::per_in", n), per, calendar)
+    }
+    /// [`Rate::per_in`] unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw_in(n: f64, per: Per, calendar: &Conventions) -> Rate {
         Rate {
             q: q::RequestRate::new::<request_per_second>(n / calendar.seconds(per)),
             per,
@@ -417,45 +470,63 @@ impl Rate {
         let p = parse::number_and_unit(s, "a request rate such as `11.6K req/s`")?;
         let unit = p.unit.as_str();
         if matches!(unit, "qps" | "rps" | "tps" | "ops") {
-            return Ok(Rate::per(p.value, Per::Second));
+            return Ok(Rate::raw_in(p.value, Per::Second, &Conventions::EXACT));
         }
         match parse::split_per(unit) {
-            Some((what, per)) if parse::is_request_word(what) => Ok(Rate::per(p.value, per)),
+            Some((what, per)) if parse::is_request_word(what) => {
+                Ok(Rate::raw_in(p.value, per, &Conventions::EXACT))
+            }
             _ => Err(p.unknown_unit("req/s, req/day, QPS")),
         }
     }
 }
 
 /// `n` requests per second.
+#[track_caller]
 pub fn per_second(n: f64) -> Rate {
+    let n = given("per_second", n);
     Rate::per(n, Per::Second)
 }
 /// `n` requests per second (queries per second).
+#[track_caller]
 pub fn qps(n: f64) -> Rate {
+    let n = given("qps", n);
     Rate::per(n, Per::Second)
 }
 /// `n` requests per minute.
+#[track_caller]
 pub fn per_minute(n: f64) -> Rate {
+    let n = given("per_minute", n);
     Rate::per(n, Per::Minute)
 }
 /// `n` requests per hour.
+#[track_caller]
 pub fn per_hour(n: f64) -> Rate {
+    let n = given("per_hour", n);
     Rate::per(n, Per::Hour)
 }
 /// `n` requests per day.
+#[track_caller]
 pub fn per_day(n: f64) -> Rate {
+    let n = given("per_day", n);
     Rate::per(n, Per::Day)
 }
 /// `n` requests per week.
+#[track_caller]
 pub fn per_week(n: f64) -> Rate {
+    let n = given("per_week", n);
     Rate::per(n, Per::Week)
 }
 /// `n` requests per month.
+#[track_caller]
 pub fn per_month(n: f64) -> Rate {
+    let n = given("per_month", n);
     Rate::per(n, Per::Month)
 }
 /// `n` requests per year.
+#[track_caller]
 pub fn per_year(n: f64) -> Rate {
+    let n = given("per_year", n);
     Rate::per(n, Per::Year)
 }
 
@@ -503,11 +574,17 @@ impl Default for UserRate {
 
 impl UserRate {
     /// `n` requests per user per `per`.
+    #[track_caller]
     pub fn per(n: f64, per: Per) -> UserRate {
         UserRate::per_in(n, per, &Conventions::EXACT)
     }
     /// `n` requests per user per `per`, a day, month or year being `calendar`'s.
+    #[track_caller]
     pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> UserRate {
+        UserRate::raw_in(given("UserRate::per_in", n), per, calendar)
+    }
+    /// [`UserRate::per_in`] unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw_in(n: f64, per: Per, calendar: &Conventions) -> UserRate {
         UserRate {
             q: q::UserRate::new::<request_per_user_second>(n / calendar.seconds(per)),
             per,
@@ -535,26 +612,34 @@ impl UserRate {
             && matches!(who, "user" | "users" | "u")
             && let Some(per) = Per::from_label(per)
         {
-            return Ok(UserRate::per(p.value, per));
+            return Ok(UserRate::raw_in(p.value, per, &Conventions::EXACT));
         }
         Err(p.unknown_unit("req/user/day"))
     }
 }
 
 /// `n` requests per user per second.
+#[track_caller]
 pub fn per_user_per_second(n: f64) -> UserRate {
+    let n = given("per_user_per_second", n);
     UserRate::per(n, Per::Second)
 }
 /// `n` requests (actions) per user per day.
+#[track_caller]
 pub fn per_user_per_day(n: f64) -> UserRate {
+    let n = given("per_user_per_day", n);
     UserRate::per(n, Per::Day)
 }
 /// `n` requests per user per week.
+#[track_caller]
 pub fn per_user_per_week(n: f64) -> UserRate {
+    let n = given("per_user_per_week", n);
     UserRate::per(n, Per::Week)
 }
 /// `n` requests per user per month.
+#[track_caller]
 pub fn per_user_per_month(n: f64) -> UserRate {
+    let n = given("per_user_per_month", n);
     UserRate::per(n, Per::Month)
 }
 
@@ -604,7 +689,12 @@ linear!(Bytes);
 
 impl Bytes {
     /// `n` bytes, shown with SI prefixes.
+    #[track_caller]
     pub fn new(n: f64) -> Bytes {
+        Bytes::raw(given("Bytes::new", n))
+    }
+    /// `n` unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw(n: f64) -> Bytes {
         Bytes {
             q: q::Information::new::<byte>(n),
             units: ByteUnits::Si,
@@ -642,7 +732,7 @@ impl Bytes {
         match parse::byte_unit(&p.unit) {
             Some((factor, units)) => Ok(Bytes {
                 units,
-                ..Bytes::new(p.value * factor)
+                ..Bytes::raw(p.value * factor)
             }),
             None => Err(p.unknown_unit("B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, bits")),
         }
@@ -650,48 +740,70 @@ impl Bytes {
 }
 
 /// `n` bytes.
+#[track_caller]
 pub fn bytes(n: f64) -> Bytes {
-    Bytes::new(n)
+    let n = given("bytes", n);
+    Bytes::raw(n)
 }
 /// `n` bits (8 bits = 1 byte).
+#[track_caller]
 pub fn bits(n: f64) -> Bytes {
-    Bytes::new(n / 8.0)
+    let n = given("bits", n);
+    Bytes::raw(n / 8.0)
 }
 /// `n` kilobytes (1 KB = 1,000 B).
+#[track_caller]
 pub fn kb(n: f64) -> Bytes {
-    Bytes::new(n * 1e3)
+    let n = given("kb", n);
+    Bytes::raw(n * 1e3)
 }
 /// `n` megabytes (10⁶ B).
+#[track_caller]
 pub fn mb(n: f64) -> Bytes {
-    Bytes::new(n * 1e6)
+    let n = given("mb", n);
+    Bytes::raw(n * 1e6)
 }
 /// `n` gigabytes (10⁹ B).
+#[track_caller]
 pub fn gb(n: f64) -> Bytes {
-    Bytes::new(n * 1e9)
+    let n = given("gb", n);
+    Bytes::raw(n * 1e9)
 }
 /// `n` terabytes (10¹² B).
+#[track_caller]
 pub fn tb(n: f64) -> Bytes {
-    Bytes::new(n * 1e12)
+    let n = given("tb", n);
+    Bytes::raw(n * 1e12)
 }
 /// `n` petabytes (10¹⁵ B).
+#[track_caller]
 pub fn pb(n: f64) -> Bytes {
-    Bytes::new(n * 1e15)
+    let n = given("pb", n);
+    Bytes::raw(n * 1e15)
 }
 /// `n` kibibytes (1 KiB = 1,024 B).
+#[track_caller]
 pub fn kib(n: f64) -> Bytes {
-    Bytes::new(n * 1024.0).binary()
+    let n = given("kib", n);
+    Bytes::raw(n * 1024.0).binary()
 }
 /// `n` mebibytes (2²⁰ B).
+#[track_caller]
 pub fn mib(n: f64) -> Bytes {
-    Bytes::new(n * 1_048_576.0).binary()
+    let n = given("mib", n);
+    Bytes::raw(n * 1_048_576.0).binary()
 }
 /// `n` gibibytes (2³⁰ B).
+#[track_caller]
 pub fn gib(n: f64) -> Bytes {
-    Bytes::new(n * 1_073_741_824.0).binary()
+    let n = given("gib", n);
+    Bytes::raw(n * 1_073_741_824.0).binary()
 }
 /// `n` tebibytes (2⁴⁰ B).
+#[track_caller]
 pub fn tib(n: f64) -> Bytes {
-    Bytes::new(n * 1_099_511_627_776.0).binary()
+    let n = given("tib", n);
+    Bytes::raw(n * 1_099_511_627_776.0).binary()
 }
 
 fn other(units: ByteUnits) -> ByteUnits {
@@ -740,11 +852,17 @@ impl Default for Bandwidth {
 
 impl Bandwidth {
     /// `n` bytes per `per`.
+    #[track_caller]
     pub fn per(n: f64, per: Per) -> Bandwidth {
         Bandwidth::per_in(n, per, &Conventions::EXACT)
     }
     /// `n` bytes per `per`, a day, month or year being `calendar`'s.
+    #[track_caller]
     pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> Bandwidth {
+        Bandwidth::raw_in(given("Bandwidth::per_in", n), per, calendar)
+    }
+    /// [`Bandwidth::per_in`] unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw_in(n: f64, per: Per, calendar: &Conventions) -> Bandwidth {
         Bandwidth {
             q: q::DataRate::new::<byte_per_second>(n / calendar.seconds(per)),
             per,
@@ -800,7 +918,7 @@ impl Bandwidth {
         {
             return Ok(Bandwidth {
                 units,
-                ..Bandwidth::per(p.value * factor, per)
+                ..Bandwidth::raw_in(p.value * factor, per, &Conventions::EXACT)
             });
         }
         Err(p.unknown_unit("B/s, MB/s, GB/day, Mbps, Gbps"))
@@ -808,15 +926,21 @@ impl Bandwidth {
 }
 
 /// `n` bytes per second.
+#[track_caller]
 pub fn bytes_per_second(n: f64) -> Bandwidth {
+    let n = given("bytes_per_second", n);
     Bandwidth::per(n, Per::Second)
 }
 /// `n` megabits per second (network link speeds: 10⁶ bit/s).
+#[track_caller]
 pub fn mbps(n: f64) -> Bandwidth {
+    let n = given("mbps", n);
     bytes_per_second(n * 1e6 / 8.0)
 }
 /// `n` gigabits per second (10⁹ bit/s).
+#[track_caller]
 pub fn gbps(n: f64) -> Bandwidth {
+    let n = given("gbps", n);
     bytes_per_second(n * 1e9 / 8.0)
 }
 
@@ -868,13 +992,18 @@ linear!(Duration);
 
 impl Default for Duration {
     fn default() -> Self {
-        Duration::from_seconds(0.0)
+        Duration::raw_seconds(0.0)
     }
 }
 
 impl Duration {
     /// `s` seconds.
+    #[track_caller]
     pub fn from_seconds(s: f64) -> Duration {
+        Duration::raw_seconds(given("Duration::from_seconds", s))
+    }
+    /// `s` seconds unchecked.
+    pub(crate) fn raw_seconds(s: f64) -> Duration {
         Duration {
             q: q::Time::new::<second>(s),
             per: Per::Second,
@@ -882,12 +1011,18 @@ impl Duration {
         }
     }
     /// `n` of `per` under the default conventions (`Duration::of(5.0, Per::Year)`).
+    #[track_caller]
     pub fn of(n: f64, per: Per) -> Duration {
         Duration::of_in(n, per, &Conventions::EXACT)
     }
     /// `n` of `per`, a day, month or year being `calendar`'s: `PRIMER`'s 36 months are
     /// 90,000,000 s. [`Conventions::months`] and its siblings say the same.
+    #[track_caller]
     pub fn of_in(n: f64, per: Per, calendar: &Conventions) -> Duration {
+        Duration::raw_in(given("Duration::of_in", n), per, calendar)
+    }
+    /// [`Duration::of_in`] unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw_in(n: f64, per: Per, calendar: &Conventions) -> Duration {
         Duration {
             q: q::Time::new::<second>(n * calendar.seconds(per)),
             per,
@@ -913,48 +1048,68 @@ impl Duration {
     }
     /// Reads `8h 45m 36s`, `100 ns`, `1.5 ms`, `3 years`, `2 days`.
     pub fn parse(s: &str) -> Result<Duration, Error> {
-        parse::duration(s).map(Duration::from_seconds)
+        parse::duration(s).map(Duration::raw_seconds)
     }
 }
 
 /// `n` nanoseconds.
+#[track_caller]
 pub fn nanoseconds(n: f64) -> Duration {
-    Duration::from_seconds(n * 1e-9)
+    let n = given("nanoseconds", n);
+    Duration::raw_seconds(n * 1e-9)
 }
 /// `n` microseconds.
+#[track_caller]
 pub fn microseconds(n: f64) -> Duration {
-    Duration::from_seconds(n * 1e-6)
+    let n = given("microseconds", n);
+    Duration::raw_seconds(n * 1e-6)
 }
 /// `n` milliseconds.
+#[track_caller]
 pub fn milliseconds(n: f64) -> Duration {
-    Duration::from_seconds(n * 1e-3)
+    let n = given("milliseconds", n);
+    Duration::raw_seconds(n * 1e-3)
 }
 /// `n` seconds.
+#[track_caller]
 pub fn seconds(n: f64) -> Duration {
-    Duration::from_seconds(n)
+    let n = given("seconds", n);
+    Duration::raw_seconds(n)
 }
 /// `n` minutes.
+#[track_caller]
 pub fn minutes(n: f64) -> Duration {
+    let n = given("minutes", n);
     Duration::of(n, Per::Minute)
 }
 /// `n` hours.
+#[track_caller]
 pub fn hours(n: f64) -> Duration {
+    let n = given("hours", n);
     Duration::of(n, Per::Hour)
 }
 /// `n` days of 86,400 s.
+#[track_caller]
 pub fn days(n: f64) -> Duration {
+    let n = given("days", n);
     Duration::of(n, Per::Day)
 }
 /// `n` weeks.
+#[track_caller]
 pub fn weeks(n: f64) -> Duration {
+    let n = given("weeks", n);
     Duration::of(n, Per::Week)
 }
 /// `n` months of a twelfth of a 365-day year.
+#[track_caller]
 pub fn months(n: f64) -> Duration {
+    let n = given("months", n);
     Duration::of(n, Per::Month)
 }
 /// `n` years of 365 days.
+#[track_caller]
 pub fn years(n: f64) -> Duration {
+    let n = given("years", n);
     Duration::of(n, Per::Year)
 }
 
@@ -981,7 +1136,12 @@ linear!(Money);
 
 impl Money {
     /// `n` dollars.
+    #[track_caller]
     pub fn new(n: f64) -> Money {
+        Money::raw(given("Money::new", n))
+    }
+    /// `n` unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw(n: f64) -> Money {
         Money {
             q: q::Money::new::<dollar>(n),
         }
@@ -1004,16 +1164,18 @@ impl Money {
         let p = parse::number_and_unit(t, "an amount such as `$12.3K` or `500 USD`")?;
         let value = if negative { -p.value } else { p.value };
         match p.unit.as_str() {
-            "" if had_sign => Ok(Money::new(value)),
-            "usd" | "dollar" | "dollars" | "$" => Ok(Money::new(value)),
+            "" if had_sign => Ok(Money::raw(value)),
+            "usd" | "dollar" | "dollars" | "$" => Ok(Money::raw(value)),
             _ => Err(p.unknown_unit("$ or USD")),
         }
     }
 }
 
 /// `n` US dollars.
+#[track_caller]
 pub fn dollars(n: f64) -> Money {
-    Money::new(n)
+    let n = given("dollars", n);
+    Money::raw(n)
 }
 
 fn money_text(x: f64, sig: usize) -> String {
@@ -1053,11 +1215,17 @@ impl Default for Spend {
 
 impl Spend {
     /// `n` dollars per `per`.
+    #[track_caller]
     pub fn per(n: f64, per: Per) -> Spend {
         Spend::per_in(n, per, &Conventions::EXACT)
     }
     /// `n` dollars per `per`, a day, month or year being `calendar`'s.
+    #[track_caller]
     pub fn per_in(n: f64, per: Per, calendar: &Conventions) -> Spend {
+        Spend::raw_in(given("Spend::per_in", n), per, calendar)
+    }
+    /// [`Spend::per_in`] unchecked: a computed value, or a difference read back from text.
+    pub(crate) fn raw_in(n: f64, per: Per, calendar: &Conventions) -> Spend {
         Spend {
             q: q::MoneyRate::new::<dollar_per_second>(n / calendar.seconds(per)),
             per,
@@ -1084,16 +1252,24 @@ impl Spend {
         let per = Per::from_label(per).ok_or_else(|| {
             Error::parse(s, "a spend such as `$12.3K/month`", "unknown time base")
         })?;
-        Ok(Spend::per(Money::parse(amount)?.dollars(), per))
+        Ok(Spend::raw_in(
+            Money::parse(amount)?.dollars(),
+            per,
+            &Conventions::EXACT,
+        ))
     }
 }
 
 /// `n` dollars per month.
+#[track_caller]
 pub fn dollars_per_month(n: f64) -> Spend {
+    let n = given("dollars_per_month", n);
     Spend::per(n, Per::Month)
 }
 /// `n` dollars per hour (on-demand instance prices).
+#[track_caller]
 pub fn dollars_per_hour(n: f64) -> Spend {
+    let n = given("dollars_per_hour", n);
     Spend::per(n, Per::Hour)
 }
 
@@ -1183,7 +1359,7 @@ impl Div<Duration> for Requests {
 impl Div<Rate> for Requests {
     type Output = Duration;
     fn div(self, rhs: Rate) -> Duration {
-        Duration::from_seconds((self.q / rhs.q).value)
+        Duration::raw_seconds((self.q / rhs.q).value)
     }
 }
 
@@ -1262,7 +1438,7 @@ impl Div<Duration> for Bytes {
 impl Div<Bandwidth> for Bytes {
     type Output = Duration;
     fn div(self, rhs: Bandwidth) -> Duration {
-        Duration::from_seconds((self.q / rhs.q).value)
+        Duration::raw_seconds((self.q / rhs.q).value)
     }
 }
 

@@ -56,18 +56,24 @@ where
     Ok(())
 }
 
+/// `make` for any sign: a negative quantity is a difference, `-make(-x)`, since constructors
+/// take only amounts ≥ 0.
+fn signed<T: std::ops::Neg<Output = T>>(make: impl Fn(f64) -> T) -> impl Fn(f64) -> T {
+    move |x| if x < 0.0 { -make(-x) } else { make(x) }
+}
+
 proptest! {
     #[test]
     fn rates_round_trip(x in value()) {
-        round_trips(x, per_second, |r: &Rate| r.per_second(), 0.005)?;
-        round_trips(x, per_day, |r: &Rate| r.value_in(Per::Day), 0.005)?;
+        round_trips(x, signed(per_second), |r: &Rate| r.per_second(), 0.005)?;
+        round_trips(x, signed(per_day), |r: &Rate| r.value_in(Per::Day), 0.005)?;
     }
 
     #[test]
     fn bytes_round_trip(x in value()) {
-        round_trips(x, bytes, |b: &Bytes| b.bytes(), 0.005)?;
+        round_trips(x, signed(bytes), |b: &Bytes| b.bytes(), 0.005)?;
         // "512 B" does not say which prefix family it came from: read it back as binary.
-        let shown = bytes(x).binary().to_string();
+        let shown = signed(bytes)(x).binary().to_string();
         let back = shown.parse::<Bytes>().unwrap().binary();
         let again = back.to_string().parse::<Bytes>().unwrap().binary();
         prop_assert_eq!(again.bytes(), back.bytes());
@@ -76,43 +82,44 @@ proptest! {
 
     #[test]
     fn counts_round_trip(x in value()) {
-        round_trips(x, users, |u: &Users| u.count(), 0.005)?;
-        round_trips(x, requests, |r: &Requests| r.count(), 0.005)?;
-        round_trips(x, dollars, |m: &Money| m.dollars(), 0.005)?;
-        round_trips(x, per_user_per_day, |r: &UserRate| r.value_in(Per::Day), 0.005)?;
+        round_trips(x, signed(users), |u: &Users| u.count(), 0.005)?;
+        round_trips(x, signed(requests), |r: &Requests| r.count(), 0.005)?;
+        round_trips(x, signed(dollars), |m: &Money| m.dollars(), 0.005)?;
+        round_trips(x, signed(per_user_per_day), |r: &UserRate| r.value_in(Per::Day), 0.005)?;
     }
 
     #[test]
     fn bandwidth_round_trips(x in value()) {
-        round_trips(x, bytes_per_second, |b: &Bandwidth| b.bytes_per_second(), 0.005)?;
+        round_trips(x, signed(bytes_per_second), |b: &Bandwidth| b.bytes_per_second(), 0.005)?;
     }
 
     #[test]
     fn durations_round_trip(x in value()) {
         // The ladder rounds to its last unit: 1m 0s is within 0.5 s of 60.4 s.
-        round_trips(x, seconds, |d: &Duration| d.seconds(), 0.01)?;
+        round_trips(x, signed(seconds), |d: &Duration| d.seconds(), 0.01)?;
     }
 
     #[test]
     fn rounding_is_monotonic(a in value(), b in value()) {
         let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-        let read = |x: f64| per_second(x).to_string().parse::<Rate>().unwrap().per_second();
+        let read = |x: f64| signed(per_second)(x).to_string().parse::<Rate>().unwrap().per_second();
         prop_assert!(read(lo) <= read(hi), "{} → {}, {} → {}", lo, read(lo), hi, read(hi));
-        let read = |x: f64| bytes(x).to_string().parse::<Bytes>().unwrap().bytes();
+        let read = |x: f64| signed(bytes)(x).to_string().parse::<Bytes>().unwrap().bytes();
         prop_assert!(read(lo) <= read(hi));
     }
 
     #[test]
     fn nothing_panics_on_any_f64(bits in any::<u64>()) {
+        // Any f64 reaches a quantity through arithmetic (`× x`), NaN and infinities included.
         let x = f64::from_bits(bits);
         for text in [
-            per_second(x).to_string(),
-            bytes(x).to_string(),
-            kib(x).to_string(),
-            seconds(x).to_string(),
-            users(x).to_string(),
-            bytes_per_second(x).to_string(),
-            dollars(x).to_string(),
+            (per_second(1.0) * x).to_string(),
+            (bytes(1.0) * x).to_string(),
+            (kib(1.0) * x).to_string(),
+            (seconds(1.0) * x).to_string(),
+            (users(1.0) * x).to_string(),
+            (bytes_per_second(1.0) * x).to_string(),
+            (dollars(1.0) * x).to_string(),
             napkin::format::grouped(x),
             napkin::format::percent(x),
         ] {
@@ -123,6 +130,45 @@ proptest! {
             let _ = text.parse::<Duration>();
         }
     }
+}
+
+/// A constructor given NaN, an infinity or a negative amount stops at the caller's line and
+/// names itself and the value; a difference of two quantities may be negative.
+#[test]
+fn constructors_refuse_what_is_not_an_amount() {
+    let message = |f: fn()| {
+        let payload = std::panic::catch_unwind(f).unwrap_err();
+        payload
+            .downcast_ref::<String>()
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        message(|| {
+            let _ = users(f64::NAN);
+        }),
+        "users(NaN): NaN is not a number (often 0.0 / 0.0, or a value that failed to parse)"
+    );
+    assert_eq!(
+        message(|| {
+            let _ = kb(-1.0);
+        }),
+        "kb(-1): a negative amount is only a difference: write `a - b` of two quantities"
+    );
+    assert!(
+        message(|| {
+            let _ = per_day(f64::INFINITY);
+        })
+        .starts_with("per_day(inf): ")
+    );
+    assert!(
+        message(|| {
+            let _ = Conventions::PRIMER.months(-3.0);
+        })
+        .starts_with("months(-3): ")
+    );
+    assert_eq!((users(5.0) - users(10.0)).to_string(), "-5 users");
+    assert_eq!("-5 users".parse::<Users>().unwrap().count(), -5.0);
 }
 
 #[test]
