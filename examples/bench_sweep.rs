@@ -51,7 +51,7 @@ fn main() -> Result<(), Error> {
                 .map(|ca| ca.cont_slice().map(<[f64]>::to_vec).unwrap_or_default())
         })
         .collect::<Result<_, _>>()
-        .map_err(|e| Error::Invalid(e.to_string()))?;
+        .map_err(|e| Error::Polars(e.to_string()))?;
     let mut targets: Vec<Vec<f64>> = columns.iter().map(|c| vec![0.0; c.len()]).collect();
     let fill = median_time(runs, &mut targets, |t| {
         t.iter_mut().for_each(|c| c.fill(1.0))

@@ -16,6 +16,7 @@ use polars::prelude::DataFrame;
 use crate::display::{Bundle, Rich};
 use crate::error::Error;
 use crate::estimate::{Estimate, Workload};
+use crate::figure::Unit;
 use crate::format;
 use crate::journey::STAGES;
 use crate::quantity::Users;
@@ -44,54 +45,9 @@ fn fonts() -> Result<(), Error> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(
+        Err(Error::Chart(
             "the bundled chart font could not be loaded".into(),
         ))
-    }
-}
-
-/// How a chart's values are labelled on an axis.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    /// A count: `1K`, `11.6K`.
-    Count,
-    /// Requests per second: `34.7K req/s`.
-    RequestsPerSecond,
-    /// Bytes with SI prefixes: `1.00 TB`.
-    Bytes,
-    /// A plain number: `2.5`.
-    Plain,
-}
-
-impl Unit {
-    fn label(self, v: f64) -> String {
-        match self {
-            Unit::Count => format::compact(v),
-            Unit::RequestsPerSecond => format::compact(v),
-            Unit::Bytes => {
-                let text = format::bytes(v);
-                match text.split_once(' ') {
-                    Some((n, unit)) if n.contains('.') => {
-                        format!("{} {unit}", n.trim_end_matches('0').trim_end_matches('.'))
-                    }
-                    _ => text,
-                }
-            }
-            Unit::Plain => format::factor(v),
-        }
-    }
-
-    /// The unit a sweep column's name implies (`[B]`, `[req/s]`, `users`).
-    pub fn of_column(name: &str) -> Unit {
-        if name.ends_with("[B]") || name.ends_with("[B/s]") {
-            Unit::Bytes
-        } else if name.ends_with("[req/s]") {
-            Unit::RequestsPerSecond
-        } else if name == "users" || name.contains("[req/") {
-            Unit::Count
-        } else {
-            Unit::Plain
-        }
     }
 }
 
@@ -128,7 +84,7 @@ pub struct Chart {
 }
 
 fn plot_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {
-    Error::Invalid(format!("chart drawing failed: {e}"))
+    Error::Chart(e.to_string())
 }
 
 fn finite_range(values: impl Iterator<Item = f64>, log: bool) -> Result<Range<f64>, Error> {
@@ -138,8 +94,8 @@ fn finite_range(values: impl Iterator<Item = f64>, log: bool) -> Result<Range<f6
         hi = hi.max(v);
     }
     if !lo.is_finite() {
-        return Err(Error::Invalid(
-            "nothing to plot: no finite values (and none > 0 on a log axis)".into(),
+        return Err(Error::NothingToPlot(
+            "no finite values (and none > 0 on a log axis)",
         ));
     }
     if log {
@@ -253,29 +209,31 @@ impl Chart {
         let column = |name: &str| -> Result<Vec<f64>, Error> {
             let c = frame
                 .column(name)
-                .map_err(|_| {
-                    Error::Invalid(format!(
-                        "no column {name:?}; the frame has: {}",
-                        frame
-                            .get_column_names()
-                            .iter()
-                            .map(|n| format!("{n:?}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
+                .map_err(|_| Error::NoColumn {
+                    name: name.to_string(),
+                    available: frame
+                        .get_column_names()
+                        .iter()
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 })?
                 .cast(&polars::prelude::DataType::Float64)
-                .map_err(|e| Error::Invalid(format!("column {name:?} is not numeric: {e}")))?;
-            let values = c
-                .f64()
-                .map_err(|e| Error::Invalid(format!("column {name:?}: {e}")))?;
+                .map_err(|e| Error::NotNumeric {
+                    name: name.to_string(),
+                    reason: e.to_string(),
+                })?;
+            let values = c.f64().map_err(|e| Error::NotNumeric {
+                name: name.to_string(),
+                reason: e.to_string(),
+            })?;
             let values = (0..values.len())
                 .map(|i| values.get(i).unwrap_or(f64::NAN))
                 .collect();
             Ok(values)
         };
         if ys.is_empty() {
-            return Err(Error::Invalid("lines needs at least one y column".into()));
+            return Err(Error::NothingToPlot("lines needs at least one y column"));
         }
         let xs = column(x)?;
         let mut series = Vec::new();
@@ -334,13 +292,13 @@ impl Chart {
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder
             .write_header()
-            .map_err(|e| Error::Invalid(format!("PNG encoding failed: {e}")))?;
+            .map_err(|e| Error::Chart(format!("PNG encoding failed: {e}")))?;
         writer
             .write_image_data(&rgb)
-            .map_err(|e| Error::Invalid(format!("PNG encoding failed: {e}")))?;
+            .map_err(|e| Error::Chart(format!("PNG encoding failed: {e}")))?;
         writer
             .finish()
-            .map_err(|e| Error::Invalid(format!("PNG encoding failed: {e}")))?;
+            .map_err(|e| Error::Chart(format!("PNG encoding failed: {e}")))?;
         Ok(out)
     }
 

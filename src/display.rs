@@ -13,7 +13,9 @@
 use std::io::Write;
 
 use crate::estimate::Estimate;
-use crate::quantity::{Bandwidth, Bytes, Duration, Money, Rate, Requests, Spend, UserRate, Users};
+use crate::quantity::{
+    Bandwidth, Bytes, Duration, Items, Money, PerUser, Rate, Requests, Spend, UserRate, Users,
+};
 use crate::table::Table;
 
 /// One rich output: `(MIME type, content)` pairs, `text/plain` first.
@@ -127,6 +129,8 @@ macro_rules! rich_quantity {
 
 rich_quantity! {
     Users => |v: &Users| format!("{} users", v.count()),
+    Items => |v: &Items| format!("{} items", v.count()),
+    PerUser => |v: &PerUser| format!("{} per user", v.count()),
     Requests => |v: &Requests| format!("{} requests", v.count()),
     Rate => |v: &Rate| format!("{} requests per second", v.per_second()),
     UserRate => |v: &UserRate| format!("{:?}", v),
@@ -221,11 +225,11 @@ impl Rich for crate::estimate::Sizing {
             crate::format::counted(self.servers as f64, "server", "servers"),
             self.binding
         ));
-        for (step, n) in
-            self.steps
-                .iter()
-                .zip([self.by_throughput, self.by_memory, self.by_storage])
-        {
+        for (step, n) in self.steps.iter().zip(
+            [Some(self.by_throughput), self.by_memory, self.by_storage]
+                .into_iter()
+                .flatten(),
+        ) {
             t.push_row(vec![
                 step.name.replace('_', " "),
                 crate::format::grouped(n as f64),

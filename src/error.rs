@@ -25,9 +25,67 @@ pub enum Error {
         /// Why it failed.
         reason: String,
     },
-    /// A sweep, table or chart was asked for something it cannot build.
-    #[error("{0}")]
-    Invalid(String),
+    /// A workload was given more named streams than it takes.
+    #[error(
+        "cannot add the stream {name:?}: a workload takes at most {max} named streams besides its writes and reads"
+    )]
+    TooManyStreams {
+        /// The stream that did not fit.
+        name: &'static str,
+        /// How many a workload takes.
+        max: usize,
+    },
+    /// A workload's rate is per user, but the workload has no user count.
+    #[error(
+        "the {what} are given per user, but the workload has no users: start from Workload::new(users(…), …) or give a total rate"
+    )]
+    PerUserWithoutUsers {
+        /// Which traffic (`reads`, `stream "search"`).
+        what: String,
+    },
+    /// A sweep would build more rows than it may.
+    #[error(
+        "the sweep has more than {max} rows (at {column} with {values} values); vary fewer values"
+    )]
+    TooManyRows {
+        /// The most rows a sweep builds, grouped (`100,000,000`).
+        max: String,
+        /// The column at which the count passed it.
+        column: String,
+        /// Its number of values.
+        values: usize,
+    },
+    /// A sweep axis has no values.
+    #[error("{column} has no values to vary over")]
+    NoValues {
+        /// The axis's column.
+        column: String,
+    },
+    /// A chart or frame was asked for a column it does not have.
+    #[error("no column {name:?}; the frame has: {available}")]
+    NoColumn {
+        /// The column asked for.
+        name: String,
+        /// The columns there are, quoted and comma-separated.
+        available: String,
+    },
+    /// A column is not numbers.
+    #[error("column {name:?} is not numeric: {reason}")]
+    NotNumeric {
+        /// The column.
+        name: String,
+        /// What polars said.
+        reason: String,
+    },
+    /// A chart has nothing it can draw.
+    #[error("nothing to plot: {0}")]
+    NothingToPlot(&'static str),
+    /// Drawing or encoding a chart failed (a font, plotters, the PNG encoder).
+    #[error("chart drawing failed: {0}")]
+    Chart(String),
+    /// polars refused a frame.
+    #[error("polars: {0}")]
+    Polars(String),
 }
 
 impl Error {

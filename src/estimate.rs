@@ -45,8 +45,12 @@ pub struct Workload {
     pub writes: f64,
     /// The time base of `writes_per_user`.
     pub writes_per: Per,
-    /// Reads per write (a 100:1 read:write ratio is 100). Default 0.
-    pub reads_per_write: f64,
+    /// The reads: so many per write (`reads_per_write(100.0)` for 100:1, the default being
+    /// none), a total rate (`reads(per_month(100e6))`) or a rate per user.
+    pub reads: Traffic,
+    /// Other request streams (searches, fan-out deliveries, …), each flowing into the
+    /// requests, their peak, the egress and the servers like the reads do.
+    pub streams: [Option<Stream>; MAX_STREAMS],
     /// Bytes stored by one write. Default 0 (no storage figures).
     pub bytes_per_write: f64,
     /// Bytes returned by one read. Default: the same as a write.
@@ -59,12 +63,119 @@ pub struct Workload {
     pub retention_years: f64,
     /// The share of data that is hot and cached (the 80/20 rule). Default 0.2.
     pub cache_fraction: f64,
+    /// The cache the learner states: a working set in bytes, or the last so many seconds of
+    /// writes. Default: the 80/20 rule on a day's reads (on stored data with no reads).
+    pub cache: CacheRule,
     /// Day, month and year lengths. Default [`Conventions::EXACT`].
     pub conventions: Conventions,
     /// How [`Workload::retention`] was given (so many days, months or years), so that
     /// conventions set afterwards read it with their own day, month and year.
     #[serde(skip)]
     retention_given: Option<(f64, Per)>,
+    /// A stream that did not fit, reported by [`Workload::validate`].
+    #[serde(skip)]
+    overflow: Option<&'static str>,
+}
+
+/// How many named streams a workload takes besides its writes and reads.
+pub const MAX_STREAMS: usize = 4;
+
+/// A stream's traffic: a total rate, a rate per user, or so many per write. Calendar words
+/// (day, month) are read with the workload's conventions, as the writes are.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum Traffic {
+    /// `n` requests per `per`, in total: `per_month(10e9)` searches.
+    Total(f64, Per),
+    /// `n` requests per user per `per`: `per_user_per_day(5.0)`.
+    PerUser(f64, Per),
+    /// `n` per write: 10 fan-out deliveries per post.
+    PerWrite(f64),
+}
+
+impl From<Rate> for Traffic {
+    fn from(rate: Rate) -> Traffic {
+        let per = rate.time_base();
+        Traffic::Total(rate.value_in(per), per)
+    }
+}
+
+impl From<UserRate> for Traffic {
+    fn from(rate: UserRate) -> Traffic {
+        let per = rate.time_base();
+        Traffic::PerUser(rate.value_in(per), per)
+    }
+}
+
+/// `n` requests for each write: `.stream("fanout", per_write(10.0))` delivers each post to
+/// ten timelines.
+#[track_caller]
+pub fn per_write(n: f64) -> Traffic {
+    if !(n.is_finite() && n >= 0.0) {
+        panic!("per_write({n}): expected a finite number ≥ 0");
+    }
+    Traffic::PerWrite(n)
+}
+
+impl Traffic {
+    /// (per write, total per second, per user per second), one of them non-zero.
+    fn parts(self, c: &Conventions) -> (f64, f64, f64) {
+        match self {
+            Traffic::PerWrite(n) => (n, 0.0, 0.0),
+            Traffic::Total(n, per) => (0.0, n / c.seconds(per), 0.0),
+            Traffic::PerUser(n, per) => (0.0, 0.0, n / c.seconds(per)),
+        }
+    }
+
+    fn value(self) -> f64 {
+        match self {
+            Traffic::Total(n, _) | Traffic::PerUser(n, _) | Traffic::PerWrite(n) => n,
+        }
+    }
+
+    /// The given side of a work line: `10.0bn req/month ÷ 2,592,000 s/month`.
+    fn given(self, users: Option<f64>, writes: &Rate, c: &Conventions) -> String {
+        let seconds = |per: Per| format!("{} s/{}", format::grouped(c.seconds(per)), per.label());
+        match self {
+            Traffic::PerWrite(n) => format!("{writes} × {} per write", format::factor(n)),
+            Traffic::Total(n, per) => {
+                format!(
+                    "{} ÷ {}",
+                    Rate::raw_in(n, per, &Conventions::EXACT),
+                    seconds(per)
+                )
+            }
+            Traffic::PerUser(n, per) => format!(
+                "{} × {} ÷ {}",
+                Users::raw(users.unwrap_or(1.0)),
+                UserRate::raw_in(n, per, &Conventions::EXACT),
+                seconds(per)
+            ),
+        }
+    }
+}
+
+/// A named request stream besides the writes and reads: searches, fan-out deliveries,
+/// location pings.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Stream {
+    /// Its name, as the estimate and the sweep's columns show it (`search`).
+    pub name: &'static str,
+    /// How much of it there is.
+    pub traffic: Traffic,
+    /// Bytes sent back by each request (0: counted in requests only).
+    pub bytes_each: f64,
+}
+
+/// Which rule sizes the cache.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub enum CacheRule {
+    /// The hot share ([`Workload::cache_fraction`]) of one day's reads; with no reads, of the
+    /// stored data (one copy). The default.
+    EightyTwenty,
+    /// A working set the learner states, in bytes: hot items × size, top-K × size.
+    WorkingSet(f64),
+    /// The last so many seconds of writes (one copy): a stream's recent window.
+    RecentWrites(f64),
 }
 
 impl Workload {
@@ -85,21 +196,83 @@ impl Workload {
             users: None,
             writes: writes.value_in(per),
             writes_per: per,
-            reads_per_write: 0.0,
+            reads: Traffic::PerWrite(0.0),
+            streams: [None; MAX_STREAMS],
             bytes_per_write: 0.0,
             bytes_per_read: None,
             peak_factor: 3.0,
             replication: 1.0,
             retention_years: 5.0,
             cache_fraction: 0.2,
+            cache: CacheRule::EightyTwenty,
             conventions: Conventions::EXACT,
             retention_given: None,
+            overflow: None,
         }
     }
 
     /// Reads per write: `reads_per_write(100.0)` for a 100:1 read-heavy system.
     pub fn reads_per_write(mut self, ratio: f64) -> Workload {
-        self.reads_per_write = ratio;
+        self.reads = Traffic::PerWrite(ratio);
+        self
+    }
+
+    /// The reads as the source gives them: a total (`reads(per_month(100e6))`), a rate per
+    /// user (`reads(per_user_per_day(50.0))`) or [`per_write`]. Replaces
+    /// [`Workload::reads_per_write`].
+    pub fn reads(mut self, reads: impl Into<Traffic>) -> Workload {
+        self.reads = reads.into();
+        self
+    }
+
+    /// A named request stream besides writes and reads (`.stream("search", per_month(10e9))`,
+    /// `.stream("fanout", per_write(10.0))`): it adds to the requests, their peak and the
+    /// servers needed, and gets its own line in the estimate and column in a sweep. Naming a
+    /// stream again replaces it; a workload takes up to [`MAX_STREAMS`].
+    pub fn stream(self, name: &'static str, traffic: impl Into<Traffic>) -> Workload {
+        self.stream_sized(name, traffic, Bytes::raw(0.0))
+    }
+
+    /// [`Workload::stream`] whose requests each send back `size` bytes (counted in egress).
+    pub fn stream_sized(
+        mut self,
+        name: &'static str,
+        traffic: impl Into<Traffic>,
+        size: Bytes,
+    ) -> Workload {
+        let stream = Stream {
+            name,
+            traffic: traffic.into(),
+            bytes_each: size.bytes(),
+        };
+        let slot = self
+            .streams
+            .iter()
+            .position(|s| s.is_some_and(|s| s.name == name))
+            .or_else(|| self.streams.iter().position(Option::is_none));
+        match slot {
+            Some(i) => self.streams[i] = Some(stream),
+            None => self.overflow = Some(name),
+        }
+        self
+    }
+
+    /// The streams given, in order.
+    pub fn streams(&self) -> impl Iterator<Item = &Stream> {
+        self.streams.iter().flatten()
+    }
+
+    /// The cache is this working set (hot items × their size, the top K, …), not the 80/20
+    /// rule: `.working_set(items(2e6) * kb(1.0))`.
+    pub fn working_set(mut self, size: Bytes) -> Workload {
+        self.cache = CacheRule::WorkingSet(size.bytes());
+        self
+    }
+
+    /// The cache holds the last `window` of writes (one copy): the recent part of a stream,
+    /// such as the last 30 minutes of location updates.
+    pub fn cache_window(mut self, window: Duration) -> Workload {
+        self.cache = CacheRule::RecentWrites(window.seconds());
         self
     }
 
@@ -160,11 +333,53 @@ impl Workload {
         }
         check("writes", self.writes, |v| v >= 0.0, "a finite rate ≥ 0")?;
         check(
-            "reads_per_write",
-            self.reads_per_write,
+            "reads",
+            self.reads.value(),
             |v| v >= 0.0,
-            "a finite ratio ≥ 0 (100 for a 100:1 read:write ratio)",
+            "a finite rate or ratio ≥ 0 (100 for a 100:1 read:write ratio)",
         )?;
+        if self.users.is_none() {
+            let per_user = |t: Traffic| matches!(t, Traffic::PerUser(..));
+            let what = if per_user(self.reads) {
+                Some("reads".to_string())
+            } else {
+                self.streams()
+                    .find(|s| per_user(s.traffic))
+                    .map(|s| format!("{:?} requests", s.name))
+            };
+            if let Some(what) = what {
+                return Err(Error::PerUserWithoutUsers { what });
+            }
+        }
+        if let Some(name) = self.overflow {
+            return Err(Error::TooManyStreams {
+                name,
+                max: MAX_STREAMS,
+            });
+        }
+        for stream in self.streams() {
+            check(
+                "stream",
+                stream.traffic.value(),
+                |v| v >= 0.0,
+                "a finite rate or ratio ≥ 0",
+            )?;
+            check(
+                "stream size",
+                stream.bytes_each,
+                |v| v >= 0.0,
+                "a finite size ≥ 0",
+            )?;
+        }
+        match self.cache {
+            CacheRule::WorkingSet(b) => {
+                check("working_set", b, |v| v >= 0.0, "a finite size ≥ 0")?;
+            }
+            CacheRule::RecentWrites(s) => {
+                check("cache_window", s, |v| v >= 0.0, "a finite duration ≥ 0")?;
+            }
+            CacheRule::EightyTwenty => {}
+        }
         check(
             "bytes_per_write",
             self.bytes_per_write,
@@ -214,6 +429,11 @@ impl Workload {
         self.validate()?;
         Ok(Estimate::from_workload(*self))
     }
+
+    /// The stream called `name`, if the workload has one.
+    pub fn stream_named(&self, name: &str) -> Option<&Stream> {
+        self.streams().find(|s| s.name == name)
+    }
 }
 
 /// The chain's numbers for one workload, in base units (per second, bytes).
@@ -223,6 +443,8 @@ impl Workload {
 pub(crate) struct Figures {
     pub writes: f64,
     pub reads: f64,
+    /// Each stream's requests per second (0 for an empty slot).
+    pub streams: [f64; MAX_STREAMS],
     pub requests: f64,
     pub peak_writes: f64,
     pub peak_reads: f64,
@@ -235,6 +457,17 @@ pub(crate) struct Figures {
     pub egress: f64,
     pub cache_by_reads: f64,
     pub cache_by_items: f64,
+    /// The cache by the workload's rule ([`CacheRule`]).
+    pub cache: f64,
+}
+
+/// A stream's inputs: one of the three rates is non-zero.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct StreamInputs {
+    pub per_write: f64,
+    pub total: f64,
+    pub per_user: f64,
+    pub bytes_each: f64,
 }
 
 /// The chain's inputs as plain numbers, with the defaults resolved: the one
@@ -248,7 +481,11 @@ pub(crate) struct Inputs {
     pub writes: f64,
     /// Seconds in the writes' time base.
     pub seconds: f64,
+    /// Reads per write, reads per second in total, reads per user per second.
     pub reads_per_write: f64,
+    pub reads_total: f64,
+    pub reads_per_user: f64,
+    pub streams: [StreamInputs; MAX_STREAMS],
     pub bytes_per_write: f64,
     /// Bytes per read (the write size unless given).
     pub read_size: f64,
@@ -256,6 +493,7 @@ pub(crate) struct Inputs {
     pub replication: f64,
     pub retention_years: f64,
     pub cache_fraction: f64,
+    pub cache: CacheRule,
     /// Seconds in a day, a month and a year.
     pub day: f64,
     pub month: f64,
@@ -267,13 +505,32 @@ impl Inputs {
     #[inline(always)]
     pub(crate) fn figures(self) -> Figures {
         let writes = self.users * self.writes / self.seconds;
-        let reads = writes * self.reads_per_write;
-        let requests = writes + reads;
+        let flow = |per_write: f64, total: f64, per_user: f64| {
+            writes * per_write + total + self.users * per_user
+        };
+        let reads = flow(self.reads_per_write, self.reads_total, self.reads_per_user);
+        let streams = self.streams.map(|s| flow(s.per_write, s.total, s.per_user));
+        let requests = writes + reads + streams.iter().sum::<f64>();
+        let stream_egress: f64 = streams
+            .iter()
+            .zip(&self.streams)
+            .map(|(rate, s)| rate * s.bytes_each)
+            .sum();
         let one_copy_per_s = writes * self.bytes_per_write;
         let stored_per_s = one_copy_per_s * self.replication;
+        let cache_by_reads = reads * self.day * self.read_size * self.cache_fraction;
+        let cache_by_items =
+            one_copy_per_s * self.year * self.retention_years * self.cache_fraction;
+        let cache = match self.cache {
+            CacheRule::WorkingSet(bytes) => bytes,
+            CacheRule::RecentWrites(seconds) => one_copy_per_s * seconds,
+            CacheRule::EightyTwenty if reads > 0.0 => cache_by_reads,
+            CacheRule::EightyTwenty => cache_by_items,
+        };
         Figures {
             writes,
             reads,
+            streams,
             requests,
             peak_writes: writes * self.peak_factor,
             peak_reads: reads * self.peak_factor,
@@ -283,9 +540,10 @@ impl Inputs {
             storage_per_year: stored_per_s * self.year,
             storage_total: stored_per_s * self.year * self.retention_years,
             ingress: one_copy_per_s,
-            egress: reads * self.read_size,
-            cache_by_reads: reads * self.day * self.read_size * self.cache_fraction,
-            cache_by_items: one_copy_per_s * self.year * self.retention_years * self.cache_fraction,
+            egress: reads * self.read_size + stream_egress,
+            cache_by_reads,
+            cache_by_items,
+            cache,
         }
     }
 }
@@ -295,17 +553,34 @@ impl Workload {
     #[inline]
     pub(crate) fn inputs(&self) -> Inputs {
         let c = &self.conventions;
+        let (reads_per_write, reads_total, reads_per_user) = self.reads.parts(c);
+        let streams = self.streams.map(|s| match s {
+            Some(s) => {
+                let (per_write, total, per_user) = s.traffic.parts(c);
+                StreamInputs {
+                    per_write,
+                    total,
+                    per_user,
+                    bytes_each: s.bytes_each,
+                }
+            }
+            None => StreamInputs::default(),
+        });
         Inputs {
             users: self.users.unwrap_or(1.0),
             writes: self.writes,
             seconds: c.seconds(self.writes_per),
-            reads_per_write: self.reads_per_write,
+            reads_per_write,
+            reads_total,
+            reads_per_user,
+            streams,
             bytes_per_write: self.bytes_per_write,
             read_size: self.bytes_per_read.unwrap_or(self.bytes_per_write),
             peak_factor: self.peak_factor,
             replication: self.replication,
             retention_years: self.retention_years,
             cache_fraction: self.cache_fraction,
+            cache: self.cache,
             day: c.day,
             month: c.month,
             year: c.year,
@@ -366,8 +641,26 @@ pub struct Estimate {
     pub cache_by_reads: Bytes,
     /// Cache memory by the 80/20 rule on data: the hot share of stored items (one copy).
     pub cache_by_items: Bytes,
+    /// The cache by the workload's rule: its working set, its recent writes, or the 80/20
+    /// rule (on a day's reads; on stored data with no reads). The `cache` work line names it.
+    pub cache: Bytes,
+    /// Each named stream's average and peak rate and egress, in the workload's order.
+    pub streams: Vec<StreamEstimate>,
     /// The work behind each figure, in the order computed.
     pub steps: Vec<Step>,
+}
+
+/// One named stream's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StreamEstimate {
+    /// The stream's name (`search`).
+    pub name: &'static str,
+    /// Its average requests per second.
+    pub rate: Rate,
+    /// Its peak requests per second.
+    pub peak: Rate,
+    /// The bytes it sends back per second.
+    pub egress: Bandwidth,
 }
 
 impl Estimate {
@@ -395,6 +688,19 @@ impl Estimate {
         let (peak_ingress, peak_egress) = (ingress * w.peak_factor, egress * w.peak_factor);
         let cache_by_reads = Bytes::raw(f.cache_by_reads);
         let cache_by_items = Bytes::raw(f.cache_by_items);
+        let cache = Bytes::raw(f.cache);
+        let streams: Vec<StreamEstimate> = w
+            .streams
+            .iter()
+            .zip(f.streams)
+            .filter_map(|(s, rate)| s.map(|s| (s, rate)))
+            .map(|(s, rate)| StreamEstimate {
+                name: s.name,
+                rate: qps(rate),
+                peak: qps(rate * w.peak_factor),
+                egress: bps(rate * s.bytes_each),
+            })
+            .collect();
         let write_size = Bytes::raw(w.bytes_per_write);
         let read_size = Bytes::raw(w.bytes_per_read.unwrap_or(w.bytes_per_write));
         let peak = format::factor(w.peak_factor);
@@ -438,63 +744,101 @@ impl Estimate {
         };
         let one_copy = storage_total / w.replication;
         let hot = format::percent(w.cache_fraction);
-        let steps = [
-            ("writes", writes_work),
-            (
-                "reads",
-                format!(
-                    "{writes} × {} reads per write = {reads}",
-                    format::factor(w.reads_per_write)
+        let reads_work = match w.reads {
+            Traffic::PerWrite(n) => {
+                format!("{writes} × {} reads per write = {reads}", format::factor(n))
+            }
+            other => format!("{} = {reads}", other.given(w.users, &writes, &c)),
+        };
+        let mut summands = vec![writes.to_string(), reads.to_string()];
+        summands.extend(streams.iter().map(|s| s.rate.to_string()));
+        let mut egress_parts = vec![format!("{reads} × {read_size}")];
+        for (s, e) in w.streams().zip(&streams) {
+            if s.bytes_each > 0.0 {
+                egress_parts.push(format!("{} × {}", e.rate, Bytes::raw(s.bytes_each)));
+            }
+        }
+        let stream_steps: Vec<(&'static str, String)> = w
+            .streams()
+            .zip(&streams)
+            .map(|(s, e)| {
+                (
+                    s.name,
+                    format!(
+                        "{} = {} (peak × {peak} = {})",
+                        s.traffic.given(w.users, &writes, &c),
+                        e.rate,
+                        e.peak
+                    ),
+                )
+            })
+            .collect();
+        let cache_work = match w.cache {
+            CacheRule::WorkingSet(_) => format!("working set given = {cache}"),
+            CacheRule::RecentWrites(seconds) => format!(
+                "last {} of writes: {ingress} × {} s = {cache}",
+                Duration::raw_seconds(seconds),
+                format::grouped(seconds)
+            ),
+            CacheRule::EightyTwenty if f.reads > 0.0 => {
+                format!("80/20 rule on a day's reads (cache_by_reads) = {cache}")
+            }
+            CacheRule::EightyTwenty => {
+                format!("80/20 rule on stored data (cache_by_items; no reads) = {cache}")
+            }
+        };
+        let steps = [("writes", writes_work), ("reads", reads_work)]
+            .into_iter()
+            .chain(stream_steps)
+            .chain([
+                ("requests", format!("{} = {requests}", summands.join(" + "))),
+                (
+                    "peak_writes",
+                    format!("{writes} × {peak} (peak factor) = {peak_writes}"),
                 ),
-            ),
-            ("requests", format!("{writes} + {reads} = {requests}")),
-            (
-                "peak_writes",
-                format!("{writes} × {peak} (peak factor) = {peak_writes}"),
-            ),
-            (
-                "peak_reads",
-                format!("{reads} × {peak} (peak factor) = {peak_reads}"),
-            ),
-            (
-                "peak_requests",
-                format!("{requests} × {peak} (peak factor) = {peak_requests}"),
-            ),
-            ("storage_per_day", stored("day", c.day, &storage_per_day)),
-            (
-                "storage_per_month",
-                stored("month", c.month, &storage_per_month),
-            ),
-            ("storage_per_year", year_work),
-            (
-                "storage_total",
-                format!(
-                    "{storage_per_year} × {} years = {storage_total}",
-                    format::factor(w.retention_years)
+                (
+                    "peak_reads",
+                    format!("{reads} × {peak} (peak factor) = {peak_reads}"),
                 ),
-            ),
-            ("ingress", format!("{writes} × {write_size} = {ingress}")),
-            ("egress", format!("{reads} × {read_size} = {egress}")),
-            (
-                "peak_ingress",
-                format!("{ingress} × {peak} = {peak_ingress}"),
-            ),
-            ("peak_egress", format!("{egress} × {peak} = {peak_egress}")),
-            (
-                "cache_by_reads",
-                format!(
-                    "{reads} × {} s/day × {read_size} × {hot} = {cache_by_reads}",
-                    format::grouped(c.day)
+                (
+                    "peak_requests",
+                    format!("{requests} × {peak} (peak factor) = {peak_requests}"),
                 ),
-            ),
-            (
-                "cache_by_items",
-                format!("{one_copy} stored (one copy) × {hot} = {cache_by_items}"),
-            ),
-        ]
-        .into_iter()
-        .map(|(name, work)| Step { name, work })
-        .collect();
+                ("storage_per_day", stored("day", c.day, &storage_per_day)),
+                (
+                    "storage_per_month",
+                    stored("month", c.month, &storage_per_month),
+                ),
+                ("storage_per_year", year_work),
+                (
+                    "storage_total",
+                    format!(
+                        "{storage_per_year} × {} years = {storage_total}",
+                        format::factor(w.retention_years)
+                    ),
+                ),
+                ("ingress", format!("{writes} × {write_size} = {ingress}")),
+                ("egress", format!("{} = {egress}", egress_parts.join(" + "))),
+                (
+                    "peak_ingress",
+                    format!("{ingress} × {peak} = {peak_ingress}"),
+                ),
+                ("peak_egress", format!("{egress} × {peak} = {peak_egress}")),
+                (
+                    "cache_by_reads",
+                    format!(
+                        "{reads} × {} s/day × {read_size} × {hot} = {cache_by_reads}",
+                        format::grouped(c.day)
+                    ),
+                ),
+                (
+                    "cache_by_items",
+                    format!("{one_copy} stored (one copy) × {hot} = {cache_by_items}"),
+                ),
+                ("cache", cache_work),
+            ])
+            .map(|(name, work)| Step { name, work })
+            .collect();
 
         Estimate {
             workload: w,
@@ -514,8 +858,15 @@ impl Estimate {
             peak_egress,
             cache_by_reads,
             cache_by_items,
+            cache,
+            streams,
             steps,
         }
+    }
+
+    /// The named stream's figures (`"search"`), or `None`.
+    pub fn stream(&self, name: &str) -> Option<&StreamEstimate> {
+        self.streams.iter().find(|s| s.name == name)
     }
 
     /// The work line behind a figure (`"writes"`, `"peak_requests"`,
@@ -527,80 +878,76 @@ impl Estimate {
             .map(|s| s.work.as_str())
     }
 
-    /// Sizes a fleet of `server`s for this estimate: by peak throughput, by
-    /// cache memory and by storage, and names the constraint that binds.
+    /// Sizes a fleet of `server`s for this estimate: by peak throughput, and by cache memory
+    /// and by storage where the server states them; names the constraint that binds.
     ///
-    /// Memory is the cache by the traffic rule ([`Estimate::cache_by_reads`]);
-    /// with no reads, the data rule ([`Estimate::cache_by_items`]).
+    /// Memory holds [`Estimate::cache`], the cache by the workload's rule.
     pub fn servers(&self, server: &Server) -> Result<Sizing, Error> {
         server.validate()?;
         let usable = 1.0 - server.headroom;
+        let h = format::percent(server.headroom);
+        let servers = |n: f64| format::counted(n, "server", "servers");
         let by_throughput =
             (self.peak_requests.per_second() / (server.requests.per_second() * usable)).ceil();
-        let memory_need = if self.reads.per_second() > 0.0 {
-            self.cache_by_reads
-        } else {
-            self.cache_by_items
-        };
-        let by_memory = (memory_need.bytes() / (server.memory.bytes() * usable)).ceil();
-        let by_storage = (self.storage_total.bytes() / (server.storage.bytes() * usable)).ceil();
-        let mut needs = [
-            (Constraint::Throughput, by_throughput),
-            (Constraint::Memory, by_memory),
-            (Constraint::Storage, by_storage),
-        ];
-        needs.sort_by(|a, b| b.1.total_cmp(&a.1));
-        let (binding, servers) = needs[0];
-        let servers = servers.max(1.0);
-        let h = format::percent(server.headroom);
-        let steps = vec![
-            Step {
-                name: "by_throughput",
-                work: format!(
-                    "{} ÷ ({} × (1 − {h} headroom)) = {}",
-                    self.peak_requests,
-                    server.requests,
-                    format::counted(by_throughput, "server", "servers")
-                ),
-            },
-            Step {
+        let mut steps = vec![Step {
+            name: "by_throughput",
+            work: format!(
+                "{} ÷ ({} × (1 − {h} headroom)) = {}",
+                self.peak_requests,
+                server.requests,
+                servers(by_throughput)
+            ),
+        }];
+        let by_memory = server.memory.map(|memory| {
+            let n = (self.cache.bytes() / (memory.bytes() * usable)).ceil();
+            steps.push(Step {
                 name: "by_memory",
                 work: format!(
-                    "{memory_need} cache ÷ ({} × (1 − {h})) = {}",
-                    server.memory,
-                    format::counted(by_memory, "server", "servers")
+                    "{} cache ÷ ({memory} × (1 − {h})) = {}",
+                    self.cache,
+                    servers(n)
                 ),
-            },
-            Step {
+            });
+            n
+        });
+        let by_storage = server.storage.map(|storage| {
+            let n = (self.storage_total.bytes() / (storage.bytes() * usable)).ceil();
+            steps.push(Step {
                 name: "by_storage",
                 work: format!(
-                    "{} ÷ ({} × (1 − {h})) = {}",
+                    "{} ÷ ({storage} × (1 − {h})) = {}",
                     self.storage_total,
-                    server.storage,
-                    format::counted(by_storage, "server", "servers")
+                    servers(n)
                 ),
-            },
-        ];
+            });
+            n
+        });
+        let mut needs = vec![(Constraint::Throughput, by_throughput)];
+        needs.extend(by_memory.map(|n| (Constraint::Memory, n)));
+        needs.extend(by_storage.map(|n| (Constraint::Storage, n)));
+        needs.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let (binding, most) = needs[0];
         Ok(Sizing {
-            servers: servers as u64,
+            servers: most.max(1.0) as u64,
             by_throughput: by_throughput as u64,
-            by_memory: by_memory as u64,
-            by_storage: by_storage as u64,
+            by_memory: by_memory.map(|n| n as u64),
+            by_storage: by_storage.map(|n| n as u64),
             binding,
             steps,
         })
     }
 }
 
-/// What one server can take, and how much of it to leave free.
+/// What one server can take, and how much of it to leave free. Memory and disk are optional:
+/// [`Server::throughput`] sizes by requests alone.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Server {
     /// Requests per second one server serves.
     pub requests: Rate,
-    /// Memory one server gives to cache.
-    pub memory: Bytes,
-    /// Disk one server stores.
-    pub storage: Bytes,
+    /// Memory one server gives to cache, if it counts.
+    pub memory: Option<Bytes>,
+    /// Disk one server stores, if it counts.
+    pub storage: Option<Bytes>,
     /// Share of each resource kept free (0 ≤ h < 1; default 0.3).
     pub headroom: f64,
 }
@@ -609,11 +956,33 @@ impl Server {
     /// A server with the given capacities and 30 % headroom.
     pub fn new(requests: Rate, memory: Bytes, storage: Bytes) -> Server {
         Server {
+            memory: Some(memory),
+            storage: Some(storage),
+            ..Server::throughput(requests)
+        }
+    }
+
+    /// A server sized by its throughput alone (a stateless web or API tier): no memory or
+    /// disk to fill in. Add them with [`Server::memory`] and [`Server::storage`].
+    pub fn throughput(requests: Rate) -> Server {
+        Server {
             requests,
-            memory,
-            storage,
+            memory: None,
+            storage: None,
             headroom: 0.3,
         }
+    }
+
+    /// The same server with `size` of memory for cache.
+    pub fn memory(mut self, size: Bytes) -> Server {
+        self.memory = Some(size);
+        self
+    }
+
+    /// The same server with `size` of disk.
+    pub fn storage(mut self, size: Bytes) -> Server {
+        self.storage = Some(size);
+        self
     }
 
     /// The same server with another headroom (0 ≤ h < 1).
@@ -629,18 +998,22 @@ impl Server {
             |v| v > 0.0,
             "a finite rate > 0",
         )?;
-        check(
-            "server.memory",
-            self.memory.bytes(),
-            |v| v > 0.0,
-            "a finite size > 0",
-        )?;
-        check(
-            "server.storage",
-            self.storage.bytes(),
-            |v| v > 0.0,
-            "a finite size > 0",
-        )?;
+        if let Some(memory) = self.memory {
+            check(
+                "server.memory",
+                memory.bytes(),
+                |v| v > 0.0,
+                "a finite size > 0",
+            )?;
+        }
+        if let Some(storage) = self.storage {
+            check(
+                "server.storage",
+                storage.bytes(),
+                |v| v > 0.0,
+                "a finite size > 0",
+            )?;
+        }
         check(
             "headroom",
             self.headroom,
@@ -653,14 +1026,14 @@ impl Server {
 
 impl fmt::Display for Server {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "server: {}, {} memory, {} disk, {} kept free",
-            self.requests,
-            self.memory,
-            self.storage,
-            format::percent(self.headroom)
-        )
+        write!(f, "server: {}", self.requests)?;
+        if let Some(memory) = self.memory {
+            write!(f, ", {memory} memory")?;
+        }
+        if let Some(storage) = self.storage {
+            write!(f, ", {storage} disk")?;
+        }
+        write!(f, ", {} kept free", format::percent(self.headroom))
     }
 }
 
@@ -688,14 +1061,14 @@ impl fmt::Display for Constraint {
 /// How many servers an estimate needs, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sizing {
-    /// Servers needed: the largest of the three needs, at least 1.
+    /// Servers needed: the largest of the needs, at least 1.
     pub servers: u64,
     /// Servers needed for peak throughput.
     pub by_throughput: u64,
-    /// Servers needed to hold the cache.
-    pub by_memory: u64,
-    /// Servers needed to hold the data.
-    pub by_storage: u64,
+    /// Servers needed to hold the cache (`None`: the server states no memory).
+    pub by_memory: Option<u64>,
+    /// Servers needed to hold the data (`None`: the server states no disk).
+    pub by_storage: Option<u64>,
     /// The constraint that binds.
     pub binding: Constraint,
     /// The work behind each need.

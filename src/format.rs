@@ -326,20 +326,30 @@ pub fn grouped(x: f64) -> String {
     let abs = x.abs();
     let whole = abs.trunc();
     let frac = abs - whole;
-    let digits = format!("{whole:.0}");
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let mut out = group_digits(&format!("{whole:.0}"));
     let tail = format!("{frac:.3}");
     let tail = tail.trim_end_matches('0').trim_end_matches('.');
     if let Some(decimals) = tail.strip_prefix('0') {
         out.push_str(decimals);
     }
     format!("{sign}{out}")
+}
+
+/// A whole number with thousands separators, exactly: `18,446,744,073,709,551,616`.
+pub fn grouped_u128(n: u128) -> String {
+    group_digits(&n.to_string())
+}
+
+/// `1234567` → `1,234,567`.
+fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A plain factor or ratio: up to three significant figures, no trailing

@@ -86,16 +86,7 @@ fn cell(name: &str, value: &AnyValue<'_>) -> String {
             None => format::grouped(x),
         };
     }
-    let unit = name
-        .rsplit_once('[')
-        .and_then(|(_, u)| u.strip_suffix(']'))
-        .unwrap_or("");
-    match unit {
-        "B" => format::bytes(x),
-        "B/s" => format!("{}/s", format::bytes(x)),
-        "years" | "" if !matches!(name, "users") => format::factor(x),
-        _ => format::count(x),
-    }
+    crate::figure::Unit::of_column(name).cell(x)
 }
 
 /// Renders any `DataFrame` as a [`Table`] with napkin's number formatting:

@@ -29,6 +29,7 @@
 //! let bytes_needed: Bytes = users(100e6); // expected `Bytes`, found `Users`
 //! ```
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 /// uom, re-exported: the units library under napkin's quantities.
 #[macro_use]
@@ -40,6 +41,7 @@ pub mod dimension;
 pub mod display;
 pub mod error;
 pub mod estimate;
+pub mod figure;
 pub mod format;
 pub mod frame;
 pub mod journey;
@@ -59,7 +61,9 @@ pub mod prelude {
     pub use crate::convention::{Conventions, Per};
     pub use crate::display::{Rich, display};
     pub use crate::error::Error;
-    pub use crate::estimate::{Constraint, Estimate, Server, Sizing, Workload};
+    pub use crate::estimate::{
+        CacheRule, Constraint, Estimate, Server, Sizing, Traffic, Workload, per_write,
+    };
     pub use crate::frame::Frame;
     pub use crate::journey::{STAGES, Stage};
     pub use crate::quantity::*;

@@ -1,4 +1,4 @@
-//! The named quantities a learner works with — [`Users`], [`Requests`],
+//! The named quantities a learner works with — [`Users`], [`Items`], [`Requests`],
 //! [`Rate`], [`UserRate`], [`Bytes`], [`Bandwidth`], [`Duration`], [`Money`],
 //! [`Spend`] — their constructors and the arithmetic between them.
 //!
@@ -10,6 +10,9 @@
 //! | left | op | right | result |
 //! |---|---|---|---|
 //! | `Users` | × | `UserRate` | `Rate` |
+//! | `Users` | × | `PerUser` | `Items` |
+//! | `Users` | × | `Bytes` (per user, a quota) | `Bytes` |
+//! | `Items` | × | `Bytes` (per item) | `Bytes` |
 //! | `Rate` | × | `Duration` | `Requests` |
 //! | `Requests` | ÷ | `Duration` | `Rate` |
 //! | `Rate` | × | `Bytes` (per request) | `Bandwidth` |
@@ -42,6 +45,7 @@ use crate::dimension::f64 as q;
 use crate::dimension::information::byte;
 use crate::dimension::money::dollar;
 use crate::dimension::money_rate::dollar_per_second;
+use crate::dimension::ratio::one;
 use crate::dimension::request_rate::request_per_second;
 use crate::dimension::requests::request;
 use crate::dimension::time::second;
@@ -327,6 +331,147 @@ impl fmt::Display for Users {
 impl fmt::Debug for Users {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Users({})", self.count())
+    }
+}
+
+// ---------------------------------------------------------------- Items
+
+/// A count of things that are neither users nor requests: items, records, photos,
+/// relationships, rows. `users × per_user(n)` gives one; `Items × Bytes` is storage.
+///
+/// ```
+/// use napkin::prelude::*;
+/// let links = users(500e6) * per_user(200.0); // friend links
+/// assert_eq!(links.to_string(), "100bn items");
+/// assert_eq!((links * bytes(16.0)).to_string(), "1.60 TB");
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Items {
+    q: q::Ratio,
+}
+linear!(Items);
+
+impl Items {
+    /// `n` items.
+    #[track_caller]
+    pub fn new(n: f64) -> Items {
+        Items::raw(given("Items::new", n))
+    }
+    /// `n` items, unchecked.
+    pub(crate) fn raw(n: f64) -> Items {
+        Items {
+            q: q::Ratio::new::<one>(n),
+        }
+    }
+    /// The plain count.
+    pub fn count(&self) -> f64 {
+        self.q.get::<one>()
+    }
+    /// Reads `100M items`, `2bn records`, `5K rows`.
+    pub fn parse(s: &str) -> Result<Items, Error> {
+        let p = parse::number_and_unit(s, "a count of items such as `100M items`")?;
+        match p.unit.as_str() {
+            "" | "item" | "items" | "record" | "records" | "row" | "rows" | "object"
+            | "objects" => Ok(Items::raw(p.value)),
+            _ => Err(p.unknown_unit("items")),
+        }
+    }
+}
+
+/// `n` items, records or objects: `items(5e9)` photos.
+#[track_caller]
+pub fn items(n: f64) -> Items {
+    let n = given("items", n);
+    Items::new(n)
+}
+
+impl fmt::Display for Items {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} items", format::count_sig(self.count(), sig(f)))
+    }
+}
+
+impl fmt::Debug for Items {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Items({})", self.count())
+    }
+}
+
+/// Items per user, with no time base: 200 friends each, 10 GB quota → use `Users × Bytes`.
+/// `users(…) × per_user(n)` is [`Items`].
+#[derive(Clone, Copy, Default, PartialEq, PartialOrd)]
+pub struct PerUser {
+    n: f64,
+}
+
+impl PerUser {
+    /// Items per user.
+    pub fn count(&self) -> f64 {
+        self.n
+    }
+}
+
+/// `n` items per user: `users(500e6) * per_user(200.0)` is 100bn items.
+#[track_caller]
+pub fn per_user(n: f64) -> PerUser {
+    PerUser {
+        n: given("per_user", n),
+    }
+}
+
+impl fmt::Display for PerUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} per user", format::count_sig(self.n, sig(f)))
+    }
+}
+
+impl fmt::Debug for PerUser {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PerUser({})", self.n)
+    }
+}
+
+impl Mul<PerUser> for Users {
+    type Output = Items;
+    /// Users × items per user = items.
+    fn mul(self, rhs: PerUser) -> Items {
+        Items::raw(self.count() * rhs.n)
+    }
+}
+
+impl Mul<Bytes> for Items {
+    type Output = Bytes;
+    /// Items × bytes per item = bytes.
+    fn mul(self, rhs: Bytes) -> Bytes {
+        Bytes {
+            q: rhs.q * self.count(),
+            ..rhs
+        }
+    }
+}
+
+impl Mul<Items> for Bytes {
+    type Output = Bytes;
+    fn mul(self, rhs: Items) -> Bytes {
+        rhs * self
+    }
+}
+
+impl Mul<Bytes> for Users {
+    type Output = Bytes;
+    /// Users × bytes per user (a quota) = bytes: `users(50e6) * gb(10.0)` is 500 PB.
+    fn mul(self, rhs: Bytes) -> Bytes {
+        Bytes {
+            q: rhs.q * self.count(),
+            ..rhs
+        }
+    }
+}
+
+impl Mul<Users> for Bytes {
+    type Output = Bytes;
+    fn mul(self, rhs: Users) -> Bytes {
+        rhs * self
     }
 }
 

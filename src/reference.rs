@@ -14,6 +14,7 @@
 //! benchmarks: hardware, workloads and prices differ and change. Measure
 //! your own system, and check current prices before spending money.
 
+use crate::error::Error;
 use crate::format;
 use crate::table::{Column, Table};
 
@@ -343,89 +344,132 @@ fn latency_rows(list: &[Latency]) -> Table {
 // Powers of two
 // ---------------------------------------------------------------------------
 
-/// A power of two and the decimal figure it is usually rounded to.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+/// A power of two and the decimal figure it is usually rounded to: 2ⁿ ≈ 2^(n mod 10) ×
+/// 10^(3·⌊n/10⌋), each 2¹⁰ taken as 10³.
+///
+/// ```
+/// use napkin::reference::power_of_two;
+/// let p = power_of_two(42).unwrap();
+/// assert_eq!(p.exact(), 4_398_046_511_104);
+/// assert_eq!(p.to_string(), "2^42 = 4,398,046,511,104 ≈ 4 trillion (+9.95 %)");
+/// assert_eq!(power_of_two(12).unwrap().to_string(), "2^12 = 4,096 ≈ 4 thousand (+2.40 %)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PowerOfTwo {
     /// The exponent `n` in 2ⁿ.
     pub exponent: u32,
-    /// The value in words, e.g. `"≈ 1 billion"`.
-    pub approx: &'static str,
-    /// The binary byte amount, e.g. `"1 GiB"`.
-    pub binary_bytes: &'static str,
-    /// The decimal byte amount it is approximated by, e.g. `"1 GB"`.
-    pub decimal_bytes: &'static str,
-    /// The decimal value of `decimal_bytes` (e.g. `1e9` for 1 GB).
-    pub decimal: f64,
 }
+
+/// The largest exponent [`power_of_two`] takes: 2¹²⁷ is the largest exact `u128` power.
+pub const MAX_EXPONENT: u32 = 127;
+
+/// 2ⁿ with its exact value and its decimal approximation, for `n` up to [`MAX_EXPONENT`].
+pub fn power_of_two(n: u32) -> Result<PowerOfTwo, Error> {
+    if n > MAX_EXPONENT {
+        return Err(Error::invalid(
+            "n",
+            n,
+            "an exponent from 0 to 127 (2^127 is the largest exact power napkin holds)",
+        ));
+    }
+    Ok(PowerOfTwo { exponent: n })
+}
+
+const THOUSANDS: [&str; 13] = [
+    "",
+    "thousand",
+    "million",
+    "billion",
+    "trillion",
+    "quadrillion",
+    "quintillion",
+    "sextillion",
+    "septillion",
+    "octillion",
+    "nonillion",
+    "decillion",
+    "undecillion",
+];
+const BINARY: [&str; 9] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"];
+const DECIMAL: [&str; 9] = ["B", "KB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"];
 
 impl PowerOfTwo {
     /// The exact value 2ⁿ.
+    pub fn exact(&self) -> u128 {
+        1u128 << self.exponent
+    }
+
+    /// The exact value 2ⁿ as a float (exact: a power of two).
     pub fn value(&self) -> f64 {
         2f64.powi(self.exponent as i32)
     }
 
-    /// Relative error of the decimal approximation: 2ⁿ / decimal − 1
-    /// (0.0737 for 2³⁰ ≈ 10⁹).
+    /// The decimal figure it is rounded to: 2^(n mod 10) × 10^(3·⌊n/10⌋).
+    pub fn decimal(&self) -> f64 {
+        2f64.powi((self.exponent % 10) as i32) * 1e3f64.powi((self.exponent / 10) as i32)
+    }
+
+    /// Relative error of the decimal figure: 2ⁿ / decimal − 1 (0.0737 for 2³⁰ ≈ 10⁹).
     pub fn relative_error(&self) -> f64 {
-        self.value() / self.decimal - 1.0
+        self.value() / self.decimal() - 1.0
+    }
+
+    /// The decimal figure in words: `4 trillion`, `1 thousand`, `8`.
+    pub fn words(&self) -> String {
+        let lead = 1u32 << (self.exponent % 10);
+        let scale = THOUSANDS[(self.exponent / 10) as usize];
+        if scale.is_empty() {
+            lead.to_string()
+        } else {
+            format!("{lead} {scale}")
+        }
+    }
+
+    /// The byte amount in binary units ≈ decimal units: `4 GiB ≈ 4 GB` (from 2⁸⁰ on, `≈`
+    /// words only).
+    pub fn bytes(&self) -> String {
+        let lead = 1u32 << (self.exponent % 10);
+        let k = (self.exponent / 10) as usize;
+        match (BINARY.get(k), DECIMAL.get(k)) {
+            (Some(b), Some(d)) if k > 0 => format!("{lead} {b} ≈ {lead} {d}"),
+            _ => format!("{lead} B"),
+        }
     }
 }
 
-/// Powers of two every estimate uses, with their decimal approximations
-/// (as in the system-design-primer's table). The error grows with each
-/// step of 2¹⁰ ≈ 10³: 2.4 % for KiB, 4.9 % for MiB, 7.4 % for GiB,
-/// 10 % for TiB, 12.6 % for PiB.
-pub const POWERS_OF_TWO: &[PowerOfTwo] = &[
-    PowerOfTwo {
-        exponent: 10,
-        approx: "≈ 1 thousand",
-        binary_bytes: "1 KiB",
-        decimal_bytes: "1 KB",
-        decimal: 1e3,
-    },
-    PowerOfTwo {
-        exponent: 16,
-        approx: "≈ 65 thousand",
-        binary_bytes: "64 KiB",
-        decimal_bytes: "64 KB",
-        decimal: 64e3,
-    },
-    PowerOfTwo {
-        exponent: 20,
-        approx: "≈ 1 million",
-        binary_bytes: "1 MiB",
-        decimal_bytes: "1 MB",
-        decimal: 1e6,
-    },
-    PowerOfTwo {
-        exponent: 30,
-        approx: "≈ 1 billion",
-        binary_bytes: "1 GiB",
-        decimal_bytes: "1 GB",
-        decimal: 1e9,
-    },
-    PowerOfTwo {
-        exponent: 32,
-        approx: "≈ 4.3 billion",
-        binary_bytes: "4 GiB",
-        decimal_bytes: "4 GB",
-        decimal: 4e9,
-    },
-    PowerOfTwo {
-        exponent: 40,
-        approx: "≈ 1 trillion",
-        binary_bytes: "1 TiB",
-        decimal_bytes: "1 TB",
-        decimal: 1e12,
-    },
-    PowerOfTwo {
-        exponent: 50,
-        approx: "≈ 1 quadrillion",
-        binary_bytes: "1 PiB",
-        decimal_bytes: "1 PB",
-        decimal: 1e15,
-    },
-];
+impl std::fmt::Display for PowerOfTwo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let exact = format::grouped_u128(self.exact());
+        if self.exponent < 10 {
+            return write!(f, "2^{} = {exact}", self.exponent);
+        }
+        write!(
+            f,
+            "2^{} = {exact} ≈ {} (+{})",
+            self.exponent,
+            self.words(),
+            format::percent(self.relative_error())
+        )
+    }
+}
+
+/// Powers of two every estimate uses, from 2⁰, with their decimal approximations (as in the
+/// system-design-primer's table). The error grows with each step of 2¹⁰ ≈ 10³: 2.4 % for
+/// KiB, 4.9 % for MiB, 7.4 % for GiB, 10 % for TiB, 12.6 % for PiB.
+pub const POWERS_OF_TWO: &[PowerOfTwo] = &{
+    const EXPONENTS: [u32; 19] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 16, 20, 24, 30, 32, 40, 50, 60, 64,
+    ];
+    let mut out = [PowerOfTwo { exponent: 0 }; 19];
+    let mut i = 0;
+    while i < EXPONENTS.len() {
+        out[i] = PowerOfTwo {
+            exponent: EXPONENTS[i],
+        };
+        i += 1;
+    }
+    out
+};
 
 /// Powers of two as a table: exact value, words, byte units, and the error
 /// of treating the binary unit as the decimal one.
@@ -441,14 +485,14 @@ pub fn powers_of_two_table() -> Table {
     .note(
         "Error of ≈: how much larger the binary unit is than the decimal one (2ⁿ / 10^k − 1). \
          Layout after the system-design-primer (donnemartin, 2017+); IEC binary prefixes \
-         (KiB, MiB, …) per IEC 80000-13.",
+         (KiB, MiB, …) per IEC 80000-13. `power_of_two(n)` gives any other.",
     );
     for power in POWERS_OF_TWO {
         table.push_row(vec![
             format!("2^{}", power.exponent),
-            format::grouped(power.value()),
-            power.approx.to_string(),
-            format!("{} ≈ {}", power.binary_bytes, power.decimal_bytes),
+            format::grouped_u128(power.exact()),
+            format!("≈ {}", power.words()),
+            power.bytes(),
             format::percent(power.relative_error()),
         ]);
     }
@@ -1125,12 +1169,19 @@ mod tests {
         assert_eq!(gib.value(), 1_073_741_824.0);
         assert_eq!(format::percent(gib.relative_error()), "7.37 %");
         assert_eq!(format::grouped(gib.value()), "1,073,741,824");
-        let kib = &POWERS_OF_TWO[0];
+        let kib = power_of_two(10).unwrap();
         assert_eq!(format::percent(kib.relative_error()), "2.40 %");
-        let pib = POWERS_OF_TWO.last().unwrap();
+        assert_eq!(POWERS_OF_TWO[0].exact(), 1);
+        assert_eq!(format::percent(POWERS_OF_TWO[0].relative_error()), "0 %");
+        assert_eq!(
+            power_of_two(64).unwrap().exact(),
+            18_446_744_073_709_551_616
+        );
+        assert!(power_of_two(128).is_err());
+        let pib = power_of_two(50).unwrap();
         assert_eq!(format::grouped(pib.value()), "1,125,899,906,842,624");
         for power in POWERS_OF_TWO {
-            assert!(power.relative_error() > 0.0 && power.relative_error() < 0.13);
+            assert!(power.relative_error() >= 0.0 && power.relative_error() < 0.19);
         }
     }
 

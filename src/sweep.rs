@@ -22,7 +22,6 @@
 //! ```
 
 use std::fmt;
-use std::mem::MaybeUninit;
 
 use polars::prelude::{
     Column, DataFrame, Float64Chunked, IntoSeries, NamedFrom, Series, UInt32Chunked,
@@ -64,7 +63,7 @@ impl Param {
         match self {
             Param::Users => "users".to_string(),
             Param::Writes if base.users.is_some() => format!("writes_per_user [req/user/{per}]"),
-            Param::Writes => format!("writes [req/{per}]"),
+            Param::Writes => format!("writes_given [req/{per}]"),
             Param::ReadsPerWrite => "reads_per_write".to_string(),
             Param::BytesPerWrite => "bytes_per_write [B]".to_string(),
             Param::BytesPerRead => "bytes_per_read [B]".to_string(),
@@ -80,7 +79,7 @@ impl Param {
         match self {
             Param::Users => w.users = Some(v),
             Param::Writes => w.writes = v,
-            Param::ReadsPerWrite => w.reads_per_write = v,
+            Param::ReadsPerWrite => w.reads = crate::estimate::Traffic::PerWrite(v),
             Param::BytesPerWrite => w.bytes_per_write = v,
             Param::BytesPerRead => w.bytes_per_read = Some(v),
             Param::PeakFactor => w.peak_factor = v,
@@ -91,79 +90,7 @@ impl Param {
     }
 }
 
-/// An output column of a sweep.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Output {
-    /// `writes [req/s]`
-    Writes,
-    /// `reads [req/s]`
-    Reads,
-    /// `requests [req/s]`
-    Requests,
-    /// `peak_writes [req/s]`
-    PeakWrites,
-    /// `peak_reads [req/s]`
-    PeakReads,
-    /// `peak_requests [req/s]`
-    PeakRequests,
-    /// `storage_per_day [B]`
-    StoragePerDay,
-    /// `storage_per_month [B]`
-    StoragePerMonth,
-    /// `storage_per_year [B]`
-    StoragePerYear,
-    /// `storage_total [B]`
-    StorageTotal,
-    /// `ingress [B/s]`
-    Ingress,
-    /// `egress [B/s]`
-    Egress,
-    /// `cache_by_reads [B]`
-    CacheByReads,
-    /// `cache_by_items [B]`
-    CacheByItems,
-}
-
-impl Output {
-    /// Every output, in column order.
-    pub const ALL: [Output; 14] = [
-        Output::Writes,
-        Output::Reads,
-        Output::Requests,
-        Output::PeakWrites,
-        Output::PeakReads,
-        Output::PeakRequests,
-        Output::StoragePerDay,
-        Output::StoragePerMonth,
-        Output::StoragePerYear,
-        Output::StorageTotal,
-        Output::Ingress,
-        Output::Egress,
-        Output::CacheByReads,
-        Output::CacheByItems,
-    ];
-
-    /// The column name, with its unit.
-    pub fn column(self) -> &'static str {
-        match self {
-            Output::Writes => "writes [req/s]",
-            Output::Reads => "reads [req/s]",
-            Output::Requests => "requests [req/s]",
-            Output::PeakWrites => "peak_writes [req/s]",
-            Output::PeakReads => "peak_reads [req/s]",
-            Output::PeakRequests => "peak_requests [req/s]",
-            Output::StoragePerDay => "storage_per_day [B]",
-            Output::StoragePerMonth => "storage_per_month [B]",
-            Output::StoragePerYear => "storage_per_year [B]",
-            Output::StorageTotal => "storage_total [B]",
-            Output::Ingress => "ingress [B/s]",
-            Output::Egress => "egress [B/s]",
-            Output::CacheByReads => "cache_by_reads [B]",
-            Output::CacheByItems => "cache_by_items [B]",
-        }
-    }
-}
+pub use crate::figure::Output;
 
 /// The largest grid a sweep builds: 100 million rows.
 pub const MAX_ROWS: usize = 100_000_000;
@@ -234,18 +161,29 @@ impl Sweep {
         self
     }
 
+    /// The output columns: the figures asked for, then each stream's rate (with the
+    /// requests figures).
+    fn columns(&self) -> Vec<Col> {
+        let mut columns: Vec<Col> = self.outputs.iter().map(|o| Col::Figure(*o)).collect();
+        if self.outputs.contains(&Output::Requests) {
+            for (i, stream) in self.base.streams.iter().enumerate() {
+                if let Some(stream) = stream {
+                    columns.push(Col::Stream(i, stream.name));
+                }
+            }
+        }
+        columns
+    }
+
     /// Rows the sweep will produce, or an error past [`MAX_ROWS`].
     pub fn rows(&self) -> Result<usize, Error> {
         self.axes.iter().try_fold(1usize, |n, (p, values)| {
             n.checked_mul(values.len())
                 .filter(|n| *n <= MAX_ROWS)
-                .ok_or_else(|| {
-                    Error::Invalid(format!(
-                        "the sweep has more than {} rows (at {} with {} values); vary fewer values",
-                        crate::format::grouped(MAX_ROWS as f64),
-                        p.column(&self.base),
-                        values.len()
-                    ))
+                .ok_or_else(|| Error::TooManyRows {
+                    max: crate::format::grouped(MAX_ROWS as f64),
+                    column: p.column(&self.base),
+                    values: values.len(),
                 })
         })
     }
@@ -255,10 +193,9 @@ impl Sweep {
         self.base.validate()?;
         for (param, values) in &self.axes {
             if values.is_empty() {
-                return Err(Error::Invalid(format!(
-                    "{} has no values to vary over",
-                    param.column(&self.base)
-                )));
+                return Err(Error::NoValues {
+                    column: param.column(&self.base),
+                });
             }
             for &v in values {
                 let mut w = self.base;
@@ -273,10 +210,10 @@ impl Sweep {
     pub fn run(&self) -> Result<Frame, Error> {
         self.validate()?;
         let n = self.rows()?;
-        let mut inputs: Vec<Vec<f64>> = self.axes.iter().map(|_| Vec::with_capacity(n)).collect();
-        let mut outputs: Vec<Vec<f64>> =
-            self.outputs.iter().map(|_| Vec::with_capacity(n)).collect();
-        let mut stages: Vec<u32> = Vec::with_capacity(if self.stage { n } else { 0 });
+        let columns = self.columns();
+        let mut inputs: Vec<Vec<f64>> = self.axes.iter().map(|_| vec![0.0; n]).collect();
+        let mut outputs: Vec<Vec<f64>> = columns.iter().map(|_| vec![0.0; n]).collect();
+        let mut stages: Vec<u32> = vec![0; if self.stage { n } else { 0 }];
         {
             let threads = std::thread::available_parallelism()
                 .map(|t| t.get())
@@ -287,15 +224,9 @@ impl Sweep {
             } else {
                 n.max(1)
             };
-            let mut in_slices: Vec<_> = inputs
-                .iter_mut()
-                .map(|v| v.spare_capacity_mut()[..n].chunks_mut(chunk))
-                .collect();
-            let mut out_slices: Vec<_> = outputs
-                .iter_mut()
-                .map(|v| v.spare_capacity_mut()[..n].chunks_mut(chunk))
-                .collect();
-            let mut stage_slices = stages.spare_capacity_mut().chunks_mut(chunk);
+            let mut in_slices: Vec<_> = inputs.iter_mut().map(|v| v.chunks_mut(chunk)).collect();
+            let mut out_slices: Vec<_> = outputs.iter_mut().map(|v| v.chunks_mut(chunk)).collect();
+            let mut stage_slices = stages.chunks_mut(chunk);
             std::thread::scope(|scope| {
                 let mut start = 0;
                 while start < n {
@@ -319,16 +250,7 @@ impl Sweep {
                 }
             });
         }
-        // SAFETY: `fill` wrote every element of every column's first `n`
-        // slots (each chunk is written in full by exactly one `fill`).
-        unsafe {
-            for v in inputs.iter_mut().chain(outputs.iter_mut()) {
-                v.set_len(n);
-            }
-            if self.stage {
-                stages.set_len(n);
-            }
-        }
+        let names = columns;
         let mut columns: Vec<Column> = Vec::with_capacity(inputs.len() + outputs.len() + 1);
         for ((param, _), values) in self.axes.iter().zip(inputs) {
             columns.push(
@@ -337,9 +259,9 @@ impl Sweep {
                     .into(),
             );
         }
-        for (output, values) in self.outputs.iter().zip(outputs) {
+        for (column, values) in names.iter().zip(outputs) {
             columns.push(
-                Float64Chunked::from_vec(output.column().into(), values)
+                Float64Chunked::from_vec(column.name().into(), values)
                     .into_series()
                     .into(),
             );
@@ -354,14 +276,20 @@ impl Sweep {
         if columns.is_empty() {
             columns.push(Series::new("rows".into(), &[n as u32]).into());
         }
-        let df = DataFrame::new(n, columns).map_err(|e| Error::Invalid(e.to_string()))?;
+        let df = DataFrame::new(n, columns).map_err(|e| Error::Polars(e.to_string()))?;
         Ok(Frame::from(df))
     }
 
     /// Fills rows `part.start .. part.start + len`, a batch at a time.
     fn fill(&self, mut part: Part<'_>, len: usize) {
-        let base = self.base.inputs();
+        let mut base = self.base.inputs();
+        if self.axes.iter().any(|(p, _)| *p == Param::ReadsPerWrite) {
+            // Varying reads per write replaces reads given as a total or per user.
+            base.reads_total = 0.0;
+            base.reads_per_user = 0.0;
+        }
         let mut batch = Batch::new(base);
+        let columns = self.columns();
         // Without its own value, the read size follows the write size.
         let reads_follow_writes = self.base.bytes_per_read.is_none()
             && self.axes.iter().any(|(p, _)| *p == Param::BytesPerWrite)
@@ -390,7 +318,7 @@ impl Sweep {
                     let run = left.min(rows - row);
                     let v = values[index];
                     field[row..row + run].fill(v);
-                    column[row..row + run].fill(MaybeUninit::new(v));
+                    column[row..row + run].fill(v);
                     row += run;
                     index = if index + 1 == values.len() {
                         0
@@ -403,8 +331,8 @@ impl Sweep {
             if reads_follow_writes {
                 batch.read_size[..rows].copy_from_slice(&batch.bytes_per_write[..rows]);
             }
-            for (column, output) in part.outputs.iter_mut().zip(&self.outputs) {
-                batch.compute(*output, &mut column[done..done + rows]);
+            for (out, column) in part.outputs.iter_mut().zip(&columns) {
+                batch.compute(*column, &mut out[done..done + rows]);
             }
             if let Some(stages) = part.stages.as_mut() {
                 for (row, stage) in stages[done..done + rows].iter_mut().enumerate() {
@@ -416,7 +344,7 @@ impl Sweep {
                         let peak = batch.at(row).figures().peak_requests;
                         stage_peaks.iter().filter(|t| peak >= **t).count()
                     };
-                    *stage = MaybeUninit::new(1 + passed as u32);
+                    *stage = 1 + passed as u32;
                 }
             }
             done += rows;
@@ -493,16 +421,25 @@ impl Batch {
 
     /// Writes `output` for the first `out.len()` rows: one loop per output,
     /// in which the figures it does not need are never computed.
-    fn compute(&self, output: Output, out: &mut [MaybeUninit<f64>]) {
+    fn compute(&self, column: Col, out: &mut [f64]) {
         let rows = out.len().min(BATCH);
         let out = &mut out[..rows];
         macro_rules! column {
             ($field:ident) => {
                 for (row, slot) in out.iter_mut().enumerate() {
-                    *slot = MaybeUninit::new(self.at(row).figures().$field);
+                    *slot = self.at(row).figures().$field;
                 }
             };
         }
+        let output = match column {
+            Col::Figure(output) => output,
+            Col::Stream(i, _) => {
+                for (row, slot) in out.iter_mut().enumerate() {
+                    *slot = self.at(row).figures().streams[i];
+                }
+                return;
+            }
+        };
         match output {
             Output::Writes => column!(writes),
             Output::Reads => column!(reads),
@@ -518,6 +455,23 @@ impl Batch {
             Output::Egress => column!(egress),
             Output::CacheByReads => column!(cache_by_reads),
             Output::CacheByItems => column!(cache_by_items),
+            Output::Cache => column!(cache),
+        }
+    }
+}
+
+/// An output column: a figure of the chain, or one stream's rate.
+#[derive(Debug, Clone, Copy)]
+enum Col {
+    Figure(Output),
+    Stream(usize, &'static str),
+}
+
+impl Col {
+    fn name(self) -> String {
+        match self {
+            Col::Figure(output) => output.column().to_string(),
+            Col::Stream(_, name) => format!("{name} [req/s]"),
         }
     }
 }
@@ -525,9 +479,9 @@ impl Batch {
 /// One thread's share of the columns.
 struct Part<'a> {
     start: usize,
-    inputs: Vec<&'a mut [MaybeUninit<f64>]>,
-    outputs: Vec<&'a mut [MaybeUninit<f64>]>,
-    stages: Option<&'a mut [MaybeUninit<u32>]>,
+    inputs: Vec<&'a mut [f64]>,
+    outputs: Vec<&'a mut [f64]>,
+    stages: Option<&'a mut [u32]>,
 }
 
 impl fmt::Display for Sweep {

@@ -5,3 +5,4 @@ mod conventions;
 mod format_props;
 mod golden;
 mod output;
+mod workload;
