@@ -176,7 +176,9 @@ pub fn count_sig(x: f64, sig: usize) -> String {
         return format!("{:.*e}", sig.clamp(1, MAX_SIG_FIGS) - 1, x);
     }
     let (text, suffix) = scaled(x, sig, COUNT_LADDER);
-    if x.fract() == 0.0 && x.abs() < EXACT_BELOW {
+    if let Some(x) = whole(x)
+        && x.abs() < EXACT_BELOW
+    {
         let factor = COUNT_LADDER
             .iter()
             .find(|(_, s)| *s == suffix)
@@ -203,6 +205,13 @@ pub fn compact(x: f64) -> String {
     format!("{text}{suffix}")
 }
 
+/// `x` as a whole number, if it is one up to float noise (5e6 × 1 / 10⁵ is 50.000000000000007):
+/// within 10⁻¹² of it, relatively.
+fn whole(x: f64) -> Option<f64> {
+    let w = x.round();
+    (x.is_finite() && (x - w).abs() <= 1e-12 * w.abs()).then_some(w)
+}
+
 /// A byte amount with SI prefixes: `1.00 TB`, `512 B`.
 pub fn bytes(x: f64) -> String {
     bytes_sig(x, DEFAULT_SIG_FIGS, ByteUnits::Si)
@@ -220,7 +229,9 @@ pub fn bytes_sig(x: f64, sig: usize, units: ByteUnits) -> String {
         ByteUnits::Binary => BINARY_BYTES,
     };
     let (text, unit) = scaled(x, sig, ladder);
-    if unit == "B" && x.fract() == 0.0 {
+    if let Some(x) = whole(x)
+        && unit == "B"
+    {
         // Whole bytes are whole: `50 B`, not `50.0 B`.
         return format!("{x:.0} B");
     }

@@ -4,5 +4,6 @@ mod compile_fail;
 mod conventions;
 mod format_props;
 mod golden;
+mod golden_sources;
 mod output;
 mod workload;
