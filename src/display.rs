@@ -16,7 +16,7 @@ use crate::estimate::Estimate;
 use crate::quantity::{
     Bandwidth, Bytes, Duration, Items, Money, PerUser, Rate, Requests, Spend, UserRate, Users,
 };
-use crate::table::Table;
+use crate::table::{Table, escape_html};
 
 /// One rich output: `(MIME type, content)` pairs, `text/plain` first.
 pub type Bundle = Vec<(&'static str, String)>;
@@ -60,7 +60,9 @@ pub fn display<T: Rich + ?Sized>(value: &T) {
     }
 }
 
-/// Prints a bundle as evcxr content blocks on stdout and flushes.
+/// Prints a bundle as evcxr content blocks on stdout and flushes. Public for the code the
+/// napkin kernel generates; a notebook calls [`display`].
+#[doc(hidden)]
 pub fn emit(bundle: &[(&'static str, String)]) {
     let mut out = std::io::stdout().lock();
     // A failed write to stdout (closed pipe) has nowhere to be reported.
@@ -69,7 +71,7 @@ pub fn emit(bundle: &[(&'static str, String)]) {
 }
 
 /// The text of a bundle as evcxr content blocks.
-pub fn content_blocks(bundle: &[(&'static str, String)]) -> String {
+fn content_blocks(bundle: &[(&'static str, String)]) -> String {
     let mut text = String::new();
     for (mime, body) in bundle {
         text.push_str("EVCXR_BEGIN_CONTENT ");
@@ -81,21 +83,6 @@ pub fn content_blocks(bundle: &[(&'static str, String)]) -> String {
     text
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Quantities show as their formatted text, with the exact value on hover.
 macro_rules! rich_quantity {
@@ -146,15 +133,6 @@ impl Rich for Table {
         vec![
             ("text/plain", self.to_text()),
             ("text/html", self.to_html()),
-            ("text/markdown", self.to_markdown()),
-        ]
-    }
-}
-
-impl Rich for crate::journey::Stage {
-    fn mime_bundle(&self) -> Bundle {
-        vec![
-            ("text/plain", self.to_string()),
             ("text/markdown", self.to_markdown()),
         ]
     }

@@ -13,6 +13,7 @@
 
 use std::fmt;
 
+use crate::display::{Bundle, Rich};
 use crate::format;
 use crate::quantity::{Rate, Users};
 
@@ -39,6 +40,8 @@ pub struct Stage {
 /// used to place a peak rate on the journey.
 const TYPICAL_REQUESTS_PER_USER_PER_DAY: f64 = 10.0;
 const TYPICAL_PEAK_FACTOR: f64 = 3.0;
+/// Seconds in the seed's day.
+const DAY: f64 = crate::convention::Conventions::EXACT.day;
 
 /// The five stages of the seed's scaling journey (1K → 10K → 100K → 1M → 10M+ users).
 pub static STAGES: [Stage; 5] = [
@@ -154,14 +157,14 @@ impl Stage {
     /// at that rate. For 100M DAU that is 34.7K req/s: stage 5.
     pub fn for_peak(peak: Rate) -> &'static Stage {
         let users =
-            peak.per_second() / TYPICAL_PEAK_FACTOR / TYPICAL_REQUESTS_PER_USER_PER_DAY * 86_400.0;
+            peak.per_second() / TYPICAL_PEAK_FACTOR / TYPICAL_REQUESTS_PER_USER_PER_DAY * DAY;
         Stage::for_users(Users::raw(users))
     }
 
     /// The peak rate from which a typical workload is at this stage.
     pub fn from_peak(&self) -> Rate {
         crate::quantity::per_second(
-            self.from_users * TYPICAL_REQUESTS_PER_USER_PER_DAY * TYPICAL_PEAK_FACTOR / 86_400.0,
+            self.from_users * TYPICAL_REQUESTS_PER_USER_PER_DAY * TYPICAL_PEAK_FACTOR / DAY,
         )
     }
 
@@ -202,10 +205,16 @@ impl Stage {
     /// Shows the stage in an evcxr-based Jupyter kernel: `text/markdown`
     /// with the Mermaid diagram, and `text/plain`.
     pub fn evcxr_display(&self) {
-        crate::display::emit(&[
+        crate::display::emit(&self.mime_bundle());
+    }
+}
+
+impl Rich for Stage {
+    fn mime_bundle(&self) -> Bundle {
+        vec![
             ("text/plain", self.to_string()),
             ("text/markdown", self.to_markdown()),
-        ]);
+        ]
     }
 }
 

@@ -37,7 +37,7 @@ pub extern crate uom;
 
 pub mod chart;
 pub mod convention;
-pub mod dimension;
+mod dimension;
 pub mod display;
 pub mod error;
 pub mod estimate;

@@ -504,7 +504,7 @@ pub fn powers_of_two_table() -> Table {
 // ---------------------------------------------------------------------------
 
 /// Seconds in a day.
-pub const SECONDS_PER_DAY: f64 = 86_400.0;
+pub const SECONDS_PER_DAY: f64 = crate::convention::Conventions::EXACT.day;
 /// Seconds in a week.
 pub const SECONDS_PER_WEEK: f64 = 7.0 * SECONDS_PER_DAY;
 /// Seconds in a 365-day year, the convention for downtime budgets.

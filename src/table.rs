@@ -485,8 +485,15 @@ fn html_cell(tag: &str, align: Align, text: &str) -> String {
     )
 }
 
-/// Escapes text for HTML/XML content and attribute values.
-fn escape_html(s: &str) -> String {
+
+/// Whether a cell looks like a formatted number (see [`Table::auto_align`]).
+fn looks_numeric(cell: &str) -> bool {
+    let rest = cell.trim_start_matches(['-', '+', '−', '$', '≈', '~', ' ']);
+    rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Escapes text for HTML/XML element content and attribute values.
+pub(crate) fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -499,12 +506,6 @@ fn escape_html(s: &str) -> String {
         }
     }
     out
-}
-
-/// Whether a cell looks like a formatted number (see [`Table::auto_align`]).
-fn looks_numeric(cell: &str) -> bool {
-    let rest = cell.trim_start_matches(['-', '+', '−', '$', '≈', '~', ' ']);
-    rest.chars().next().is_some_and(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
