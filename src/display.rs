@@ -83,7 +83,6 @@ fn content_blocks(bundle: &[(&'static str, String)]) -> String {
     text
 }
 
-
 /// Quantities show as their formatted text, with the exact value on hover.
 macro_rules! rich_quantity {
     ($($t:ty => $exact:expr),* $(,)?) => {$(

@@ -1,5 +1,6 @@
 //! Reference figures for back-of-envelope estimates, as documented data:
-//! latency numbers (the classic ~2012 list and a 2020 set), powers of two,
+//! latency numbers (the classic ~2012 list, a 2020 set and napkin-math's 2026 measured set),
+//! powers of two,
 //! availability "nines", per-node capacity rules of thumb, and a few cloud
 //! prices.
 //!
@@ -335,6 +336,112 @@ fn latency_rows(list: &[Latency]) -> Table {
             format::duration(entry.seconds),
             format::duration(entry.seconds / l1),
             entry.note.to_string(),
+        ]);
+    }
+    table
+}
+
+// ---------------------------------------------------------------------------
+// Measured (napkin-math, 2026)
+// ---------------------------------------------------------------------------
+
+/// One row of a measured latency/throughput table.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Measured {
+    /// What is timed, as the source names it.
+    pub operation: &'static str,
+    /// Latency of one operation, in seconds, if the source gives one.
+    pub latency: Option<f64>,
+    /// Sustained throughput, in bytes per second, if the source gives one.
+    pub throughput: Option<f64>,
+    /// True for rows re-measured on the source's machine and date ([`MEASURED_2026_ON`]);
+    /// false for rows it carries over from earlier versions or from other sources (network,
+    /// HDD, proxies, database queries, blob storage latency).
+    pub remeasured: bool,
+}
+
+/// Where the [`MEASURED_2026`] rows come from.
+pub const MEASURED_2026_SOURCE: &str = "Simon Eskildsen, sirupsen/napkin-math README \
+     (github.com/sirupsen/napkin-math, commit aae5832)";
+
+/// The machine and date of the [`MEASURED_2026`] rows that were re-measured.
+pub const MEASURED_2026_ON: &str = "GCP c4-standard-48-lssd, Intel Xeon 6985P-C, 48 vCPU / 24 \
+     cores, 180 GB RAM, Ubuntu 22.04.5; March 8, 2026";
+
+const GIB: f64 = 1_073_741_824.0;
+const MIB: f64 = 1_048_576.0;
+
+macro_rules! measured {
+    ($($op:literal, $lat:expr, $thr:expr, $re:literal;)*) => {
+        /// The most recent measured set: sirupsen/napkin-math's table, whose single-host rows
+        /// were re-measured on [`MEASURED_2026_ON`] ([`MEASURED_2026_SOURCE`]). Rounded for
+        /// memorisation, as the source says; `remeasured` marks the rows measured then.
+        pub const MEASURED_2026: &[Measured] = &[$(Measured {
+            operation: $op,
+            latency: $lat,
+            throughput: $thr,
+            remeasured: $re,
+        }),*];
+    };
+}
+
+measured! {
+    "Sequential memory R/W (64 bytes), one thread", Some(0.5e-9), Some(20.0 * GIB), true;
+    "Sequential memory R/W, threaded", None, Some(200.0 * GIB), true;
+    "Hashing, not crypto-safe (64 bytes)", Some(10e-9), Some(5.0 * GIB), true;
+    "Random memory R/W (64 bytes)", Some(20e-9), Some(3.0 * GIB), true;
+    "System call", Some(300e-9), None, true;
+    "Hashing, crypto-safe (64 bytes)", Some(100e-9), Some(GIB), true;
+    "Sequential SSD read (8 KiB)", Some(1e-6), Some(8.0 * GIB), true;
+    "Context switch", Some(10e-6), None, true;
+    "Sequential SSD write, no fsync (8 KiB)", Some(2e-6), Some(3.0 * GIB), true;
+    "TCP echo server (32 KiB)", Some(50e-6), Some(500.0 * MIB), true;
+    "Random SSD read (8 KiB)", Some(100e-6), Some(70.0 * MIB), true;
+    "Decompression", None, Some(GIB), true;
+    "Compression", None, Some(500.0 * MIB), true;
+    "Sorting (64-bit integers)", None, Some(500.0 * MIB), true;
+    "Sequential SSD write, with fsync (8 KiB)", Some(300e-6), Some(30.0 * MIB), true;
+    "Network, same zone (inside VPC)", None, Some(10.0 * GIB), false;
+    "Proxy (Envoy, Nginx, HAProxy)", Some(50e-6), None, false;
+    "Network within a region", Some(250e-6), Some(2.0 * GIB), false;
+    "{MySQL, Memcached, Redis} query", Some(500e-6), None, false;
+    "Sequential HDD read (8 KiB)", Some(10e-3), Some(250.0 * MIB), false;
+    "Random HDD read (8 KiB)", Some(10e-3), Some(0.7 * MIB), false;
+    "Blob storage GET, 1 connection (128 KiB)", Some(80e-3), Some(100.0 * MIB), false;
+    "Blob storage PUT, 1 connection (128 KiB)", Some(200e-3), Some(100.0 * MIB), false;
+    "Network NA East <-> West", Some(60e-3), Some(25.0 * MIB), false;
+    "Network EU West <-> Singapore", Some(160e-3), Some(25.0 * MIB), false;
+}
+
+/// The 2026 measured set as a table: latency, throughput, how long 1 GiB takes at that
+/// throughput, and whether the row was re-measured in 2026.
+pub fn measured_table() -> Table {
+    let mut table = Table::with_columns(vec![
+        Column::left("Operation"),
+        Column::right("Latency"),
+        Column::right("Throughput"),
+        Column::right("1 GiB takes"),
+        Column::left("Measured"),
+    ])
+    .title("Measured latency and throughput (napkin-math, 2026)")
+    .note(format!(
+        "Source: {MEASURED_2026_SOURCE}. Re-measured rows: {MEASURED_2026_ON}; the others are \
+         carried over from earlier versions of the table. Rounded for memorisation."
+    ));
+    for m in MEASURED_2026 {
+        table.push_row(vec![
+            m.operation.to_string(),
+            m.latency.map_or("—".into(), format::duration),
+            m.throughput
+                .map_or("—".into(), |t| format!("{}/s", format::bytes_binary(t))),
+            m.throughput
+                .map_or("—".into(), |t| format::duration(GIB / t)),
+            if m.remeasured {
+                "2026-03-08"
+            } else {
+                "carried over"
+            }
+            .to_string(),
         ]);
     }
     table
@@ -1072,7 +1179,72 @@ pub const BLOCK_STORAGE_SSD: Cost = Cost {
     source: "AWS EBS pricing, us-east-1, 2024",
 };
 
-/// All cloud list prices, in table order.
+/// napkin-math's provider-neutral monthly prices (sirupsen/napkin-math README at commit
+/// aae5832, 2026; the table itself is undated and unchanged since its previous version).
+const NAPKIN_MATH_COSTS: &str =
+    "sirupsen/napkin-math, cost table (README at aae5832, 2026; undated)";
+
+/// One CPU core for a month, on demand: $15 (napkin-math, 2026 README).
+pub const CPU_MONTH: Cost = Cost {
+    item: "CPU core, on demand (napkin-math)",
+    usd: 15.0,
+    unit: "core-month",
+    scale: 100.0,
+    scaled_unit: "100 cores, month",
+    source: NAPKIN_MATH_COSTS,
+};
+
+/// One GB of memory for a month, on demand: $2 (napkin-math, 2026 README).
+pub const MEMORY_MONTH: Cost = Cost {
+    item: "Memory, on demand (napkin-math)",
+    usd: 2.0,
+    unit: "GB-month",
+    scale: 1_000.0,
+    scaled_unit: "TB-month",
+    source: NAPKIN_MATH_COSTS,
+};
+
+/// Blob storage (S3, GCS): $0.02 per GB-month (napkin-math, 2026 README).
+pub const BLOB_STORAGE_MONTH: Cost = Cost {
+    item: "Blob storage, S3/GCS (napkin-math)",
+    usd: 0.02,
+    unit: "GB-month",
+    scale: 1_000.0,
+    scaled_unit: "TB-month",
+    source: NAPKIN_MATH_COSTS,
+};
+
+/// Zonal SSD: $0.2 per GB-month (napkin-math, 2026 README).
+pub const ZONAL_SSD_MONTH: Cost = Cost {
+    item: "Zonal SSD (napkin-math)",
+    usd: 0.2,
+    unit: "GB-month",
+    scale: 1_000.0,
+    scaled_unit: "TB-month",
+    source: NAPKIN_MATH_COSTS,
+};
+
+/// Internet egress: $0.1 per GB (napkin-math, 2026 README).
+pub const INTERNET_EGRESS: Cost = Cost {
+    item: "Internet egress (napkin-math)",
+    usd: 0.1,
+    unit: "GB",
+    scale: 1_000.0,
+    scaled_unit: "TB",
+    source: NAPKIN_MATH_COSTS,
+};
+
+/// CDN egress: $0.05 per GB (napkin-math, 2026 README).
+pub const CDN_EGRESS: Cost = Cost {
+    item: "CDN egress (napkin-math)",
+    usd: 0.05,
+    unit: "GB",
+    scale: 1_000.0,
+    scaled_unit: "TB",
+    source: NAPKIN_MATH_COSTS,
+};
+
+/// All cloud list prices, in table order: AWS's (2024), then napkin-math's (2026 README).
 pub const COSTS: &[Cost] = &[
     S3_STANDARD_STORAGE,
     S3_PUT_REQUESTS,
@@ -1080,6 +1252,12 @@ pub const COSTS: &[Cost] = &[
     EGRESS_TO_INTERNET,
     VM_GENERAL_PURPOSE,
     BLOCK_STORAGE_SSD,
+    CPU_MONTH,
+    MEMORY_MONTH,
+    BLOB_STORAGE_MONTH,
+    ZONAL_SSD_MONTH,
+    INTERNET_EGRESS,
+    CDN_EGRESS,
 ];
 
 /// Cloud list prices as a table, each with a scaled-up equivalent.
@@ -1092,11 +1270,11 @@ pub fn cost_table() -> Table {
         Column::left("Per"),
         Column::left("Source"),
     ])
-    .title("Cloud list prices (AWS, us-east-1, USD)")
+    .title("Cloud prices (USD)")
     .note(
-        "AWS public pricing pages, US East (N. Virginia), on-demand list prices as of 2024. \
-         Prices change and vary by region, tier and commitment: check current pricing before \
-         relying on them.",
+        "AWS public pricing pages, US East (N. Virginia), on-demand list prices as of 2024; \
+         napkin-math's provider-neutral figures from its 2026 README. Prices change and vary \
+         by region, tier and commitment: check current pricing before relying on them.",
     );
     for cost in COSTS {
         table.push_row(vec![
@@ -1161,6 +1339,19 @@ mod tests {
         let five = NINES.last().unwrap();
         assert_eq!(format::duration(five.downtime_per_year()), "5m 15s");
         assert_eq!(format::duration(five.downtime_per_day()), "864 ms");
+    }
+
+    #[test]
+    fn measured_2026_rows() {
+        let ssd = MEASURED_2026
+            .iter()
+            .find(|m| m.operation.starts_with("Sequential SSD read"))
+            .unwrap();
+        assert_eq!(ssd.throughput, Some(8.0 * GIB));
+        let text = measured_table().to_text();
+        assert!(text.contains("8.00 GiB/s"), "{text}");
+        assert!(text.contains("March 8, 2026"), "{text}");
+        assert!(MEASURED_2026.iter().any(|m| !m.remeasured));
     }
 
     #[test]
@@ -1296,6 +1487,7 @@ mod tests {
             (availability_table(), NINES.len()),
             (capacity_table(), CAPACITIES.len()),
             (cost_table(), COSTS.len()),
+            (measured_table(), MEASURED_2026.len()),
         ];
         for (table, rows) in tables {
             assert_eq!(table.row_count(), rows);

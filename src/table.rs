@@ -485,7 +485,6 @@ fn html_cell(tag: &str, align: Align, text: &str) -> String {
     )
 }
 
-
 /// Whether a cell looks like a formatted number (see [`Table::auto_align`]).
 fn looks_numeric(cell: &str) -> bool {
     let rest = cell.trim_start_matches(['-', '+', '−', '$', '≈', '~', ' ']);

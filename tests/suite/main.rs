@@ -2,6 +2,7 @@
 
 mod compile_fail;
 mod conventions;
+mod examples;
 mod format_props;
 mod golden;
 mod golden_sources;
