@@ -27,8 +27,10 @@ const COUNT_LADDER: &[(f64, &str)] = &[(1.0, ""), (1e3, "K"), (1e6, "M"), (1e9, 
 /// Counts from here on print in scientific notation (`5.40e15`), not as thousands of T.
 const COUNT_SCIENTIFIC: f64 = 1e15;
 
-/// Whole counts below this print exactly when rounding would change them (`4,096`, not `4.10K`).
-const EXACT_BELOW: f64 = 1e6;
+/// Whole counts below this print exactly when rounding would change them (`4,096`, not
+/// `4.10K`). Larger ones keep three figures, so a computed 133,200 reads "133K" beside its
+/// neighbours; the HTML display shows every value's exact number on hover.
+const EXACT_BELOW: f64 = 1e4;
 
 const SI_BYTES: &[(f64, &str)] = &[
     (1.0, "B"),
@@ -168,8 +170,9 @@ pub fn count(x: f64) -> String {
 
 /// [`count`] with a chosen number of significant figures.
 ///
-/// A whole number below a million that the rounding would change prints in
-/// full (`4,096`, `1,234`); one it would not stays short (`100K`, `1.00K`).
+/// A whole number below ten thousand that the rounding would change prints in
+/// full (`4,096`, `1,234`); one it would not stays short (`1.00K`), and so do larger
+/// ones (`65.5K` for 65,536).
 /// From 10¹⁵ on, counts use scientific notation (`5.40e15`).
 pub fn count_sig(x: f64, sig: usize) -> String {
     if x.is_finite() && x.abs() >= COUNT_SCIENTIFIC {

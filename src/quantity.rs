@@ -1658,7 +1658,8 @@ mod tests {
 
     #[test]
     fn money() {
-        assert_eq!(dollars(12_345.0).to_string(), "$12,345");
+        assert_eq!(dollars(1_234.0).to_string(), "$1,234");
+        assert_eq!(dollars(12_345.0).to_string(), "$12.3K");
         assert_eq!(dollars(12_345.6).to_string(), "$12.3K");
         assert_eq!(dollars_per_month(300.0).to_string(), "$300/month");
         assert_eq!(
