@@ -21,6 +21,27 @@
 //!
 //! Nothing is rounded before the last step: the seed's "~12K QPS, peak 36K"
 //! rounds 11.6K up to 12K before multiplying by 3; napkin says 34.7K.
+//!
+//! Sources that state reads, searches or fan-out as their own totals, and a cache by its
+//! working set, are written as they are stated:
+//!
+//! ```
+//! use napkin::prelude::*;
+//! let e = Workload::new(users(200e6), per_user_per_day(2.0))
+//!     .reads(per_user_per_day(100.0))
+//!     .stream("fanout", per_write(200.0))
+//!     .stream("search", per_month(10e9))
+//!     .working_set(users(200e6) * (bytes(300.0) * 800.0))
+//!     .estimate()
+//!     .unwrap();
+//! assert_eq!(e.stream("fanout").unwrap().rate.to_string(), "926K req/s");
+//! assert_eq!(e.work("cache").unwrap(), "working set given = 48.0 TB");
+//! let sizing = e
+//!     .servers(&Server::throughput(qps(5_000.0)).memory(gb(64.0)))
+//!     .unwrap();
+//! assert_eq!(sizing.binding, Constraint::Memory);
+//! assert_eq!(sizing.by_storage, None);
+//! ```
 
 use std::fmt;
 
