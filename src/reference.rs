@@ -544,6 +544,13 @@ impl PowerOfTwo {
     }
 }
 
+impl PowerOfTwo {
+    /// Shows the power in an evcxr-based Jupyter kernel (a cell's final value).
+    pub fn evcxr_display(&self) {
+        crate::display::emit(&[("text/plain", self.to_string())]);
+    }
+}
+
 impl std::fmt::Display for PowerOfTwo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let exact = format::grouped_u128(self.exact());

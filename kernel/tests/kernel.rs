@@ -905,6 +905,27 @@ async fn a_learners_cells_work_without_rust_src() {
     let cell = run_ok(&mut client, "(kept, df.height())").await;
     assert_eq!(cell.result_text().as_deref(), Some("(42.0, 3)"));
 
+    // A bad input to a constructor is an error at its line of the cell, naming the call.
+    let cell = client
+        .execute("let fine = users(5.0);\nlet bad = users(f64::NAN);", EVAL)
+        .await;
+    assert_eq!(cell.reply["ename"], "Panic", "{}", cell.reply);
+    assert!(
+        cell.reply["evalue"]
+            .as_str()
+            .unwrap()
+            .starts_with("users(NaN): NaN is not a number"),
+        "{}",
+        cell.reply
+    );
+    assert_eq!(
+        cell.reply["traceback"][0], "panicked at line 2 of the cell: let bad = users(f64::NAN);",
+        "{}",
+        cell.reply
+    );
+    let cell = run_ok(&mut client, "kept").await;
+    assert_eq!(cell.result_text().as_deref(), Some("42.0"));
+
     // Completion of napkin's API, the session's variables and std, without rust-src.
     for (code, expected) in [
         ("w.", "reads_per_write"),

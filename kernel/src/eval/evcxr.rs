@@ -455,7 +455,17 @@ impl Evaluator for EvcxrEvaluator {
                     .map(|(mime, data)| (mime, data.into()))
                     .collect()
             })),
-            Ok(_) => Err(panic_error(panic.unwrap_or_default())),
+            Ok(_) => {
+                let generated = self
+                    .session
+                    .as_ref()
+                    .and_then(|s| std::fs::read_to_string(s.path.join("src/lib.rs")).ok());
+                Err(panic_error_at(
+                    panic.unwrap_or_default(),
+                    generated.as_deref(),
+                    code,
+                ))
+            }
             Err(error) => Err(error),
         };
         ExecuteOutcome { result }
@@ -565,6 +575,31 @@ fn panic_error(lines: Vec<String>) -> EvalError {
         },
         traceback: shown,
     }
+}
+
+/// [`panic_error`], with the panic's place in the generated crate (`panicked at
+/// src/lib.rs:119:9`) turned into the line of the cell it came from, when the generated
+/// source shows that line: `panicked at line 2 of the cell: let b = users(f64::NAN);`.
+fn panic_error_at(lines: Vec<String>, generated: Option<&str>, code: &str) -> EvalError {
+    let mut error = panic_error(lines);
+    let place = error.traceback.first().and_then(|header| {
+        let at = header.split(" panicked at src/lib.rs:").nth(1)?;
+        let line: usize = at.split(':').next()?.parse().ok()?;
+        let text = generated?.lines().nth(line.checked_sub(1)?)?;
+        let flush = flush_statement();
+        let wanted = text.replace(&flush, "");
+        let wanted = wanted.trim();
+        if wanted.is_empty() {
+            return None;
+        }
+        code.lines()
+            .position(|l| l.replace(&flush, "").trim() == wanted)
+            .map(|i| (i + 1, wanted.to_string()))
+    });
+    if let Some((line, text)) = place {
+        error.traceback[0] = format!("panicked at line {line} of the cell: {text}");
+    }
+    error
 }
 
 /// Translates an evcxr error into what the user sees: compile errors with the user's own
@@ -932,7 +967,7 @@ fn lock(cell: &Mutex<CellOutput>) -> MutexGuard<'_, CellOutput> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Dep, is_panic_header, panic_error, parse_dep};
+    use super::{Dep, is_panic_header, panic_error, panic_error_at, parse_dep};
 
     #[test]
     fn dep_lines_are_read_and_matched_against_napkins_copy() {
@@ -980,5 +1015,26 @@ mod tests {
         assert_eq!(error.ename, "Panic");
         assert_eq!(error.evalue, "boom");
         assert_eq!(error.traceback.len(), 2);
+    }
+
+    #[test]
+    fn a_panic_names_the_line_of_the_cell() {
+        let generated = "fn run() {\nlet x = 2.0; \nlet b = users(f64::NAN); \n}\n";
+        let lines = [
+            "thread '<unnamed>' (1) panicked at src/lib.rs:3:9:",
+            "users(NaN): NaN is not a number",
+        ]
+        .map(String::from)
+        .to_vec();
+        let code = "let x = 2.0;\nlet b = users(f64::NAN);\nb";
+        let error = panic_error_at(lines.clone(), Some(generated), code);
+        assert_eq!(
+            error.traceback[0],
+            "panicked at line 2 of the cell: let b = users(f64::NAN);"
+        );
+        assert_eq!(error.evalue, "users(NaN): NaN is not a number");
+        // Without the generated source, the header stays as the compiler wrote it.
+        let error = panic_error_at(lines, None, code);
+        assert!(error.traceback[0].contains("src/lib.rs:3:9"));
     }
 }
