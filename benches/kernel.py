@@ -52,7 +52,7 @@ RUST_SESSION = [
     ("let sizing = e.servers(&Server::new(qps(10_000.0), gb(64.0), tb(10.0)))?;\nsizing", "server"),
     ("let qps = users(100e6) * per_user_per_day(10.0);\nlet peak = qps * 3.0;\n"
      "let per_day = qps * kb(1.0) * days(1.0);\nlet storage = qps * kb(1.0) * years(5.0);\n"
-     "let replicated = storage * 3.0;\nstorage", "1.82 PB"),
+     "let replicated = storage * 3.0;\nstorage", "1.83 PB"),
     ("(peak, per_day, replicated)", "34722"),
     ("fn replicas(copies: f64, size: Bytes) -> Bytes { size * copies }\nreplicas(3.0, per_day)", "3.00 TB"),
     ("#[derive(Debug, Clone)]\nstruct Shard { name: String, qps: f64 }\n"

@@ -827,7 +827,7 @@ async fn a_learners_cells_work_without_rust_src() {
          storage",
     )
     .await;
-    assert_eq!(cell.result_text().as_deref(), Some("1.82 PB"));
+    assert_eq!(cell.result_text().as_deref(), Some("1.83 PB"));
     let cell = run_ok(&mut client, "(peak, per_day, replicated)").await;
     let shown = cell.result_text().unwrap();
     assert!(
