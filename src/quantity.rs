@@ -2,7 +2,7 @@
 //! [`Rate`], [`UserRate`], [`Bytes`], [`Bandwidth`], [`Duration`], [`Money`],
 //! [`Spend`] — their constructors and the arithmetic between them.
 //!
-//! Each is a concrete newtype over a uom quantity of [`crate::dimension`], so
+//! Each is a concrete newtype over a uom quantity of napkin's own system of dimensions, so
 //! a cell's `let peak = avg * 3.0;` has a type a notebook can name, and a
 //! dimension mistake reads `expected Bytes, found Rate`. Only the products
 //! and quotients that mean something exist:
