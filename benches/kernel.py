@@ -20,7 +20,13 @@ shared and noisy):
 - memory (VmRSS of the kernel and all its processes) with one notebook open after the
   session, and with two; target: <= 600 MiB with one;
 - disk used by napkin-kernel's cache after one session and after three (independent of the
-  number of sessions).
+  number of sessions);
+- live views: slider event -> updated estimate and -> updated chart (median and max over 24
+  moves, measured at the client from sending the `comm_msg` to receiving the model update),
+  for `explore(...)` in napkin-kernel and for the same view in IPython (ipywidgets sliders, a
+  pint estimate, a matplotlib chart); and a fast drag (40 moves sent at once): how many
+  renderings it cost and when the last value showed. Targets: estimate <= 50 ms, chart
+  <= 150 ms, a drag coalesced.
 
 Usage: .venv/bin/python benches/kernel.py [--runs N] [--cold] [--evcxr]
 """
@@ -242,6 +248,110 @@ def first_result(kernel, code, env=None):
     return elapsed, session
 
 
+RUST_VIEW = (
+    "let w = Workload::new(users(100e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n"
+    "explore(&w).vary(Param::Users, 1e3..=1e9)"
+)
+PY_VIEW = PY_SETUP + """
+import ipywidgets as W
+from IPython.display import display
+est, chart = W.HTML(), W.HTML()
+slider = W.FloatLogSlider(value=1e8, min=3, max=9, description='users')
+def render(v):
+    writes = (v * u.user * 10 * u.req / u.user / u.day).to('req/s')
+    peak = writes * 3
+    per_day = (writes * 1 * u.kB * u.day / u.req).to('TB')
+    est.value = (f'<table><tr><td>peak requests</td><td>{peak.magnitude:,.0f} req/s</td></tr>'
+                 f'<tr><td>storage per day</td><td>{per_day:.3~P}</td></tr></table>')
+    users = np.logspace(3, 9, 49)
+    fig, ax = plt.subplots()
+    ax.loglog(users, users * 10 / 86400 * 3)
+    ax.plot([v], [peak.magnitude], 'ro')
+    buf = io.StringIO()
+    fig.savefig(buf, format='svg')
+    plt.close(fig)
+    chart.value = buf.getvalue()
+slider.observe(lambda change: render(change['new']), names='value')
+render(slider.value)
+display(W.VBox([slider, est, chart]))
+"""
+MOVES = [10 ** (3 + (i % 7)) * (1 + i % 3) for i in range(24)]
+
+
+def view_comms(messages):
+    """(slider comm, estimate comm, chart comm) from a cell's comm_open messages."""
+    slider = estimate = chart = None
+    for msg in messages:
+        if msg["msg_type"] != "comm_open":
+            continue
+        state = msg["content"]["data"].get("state", {})
+        name, value = state.get("_model_name"), str(state.get("value", ""))
+        if name == "FloatLogSliderModel":
+            slider = msg["content"]["comm_id"]
+        elif name == "HTMLModel" and "peak requests" in value:
+            estimate = msg["content"]["comm_id"]
+        elif name == "HTMLModel" and value.lstrip().startswith("<"):
+            chart = chart or msg["content"]["comm_id"]
+    return slider, estimate, chart
+
+
+def slider_latency(session, code, last):
+    """Moves the view's slider: (estimate latencies, chart latencies, drag figures). `last`
+    is what the estimate shows for the drag's last value (a billion users)."""
+    msg_id = session.kc.execute(code)
+    messages = []
+    while True:
+        msg = session.kc.get_iopub_msg(timeout=600)
+        if msg["parent_header"].get("msg_id") == msg_id:
+            messages.append(msg)
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+    slider, estimate, chart = view_comms(messages)
+    if not (slider and estimate and chart):
+        raise RuntimeError(f"no live view in {[m['msg_type'] for m in messages]}")
+
+    def send(value):
+        msg = session.kc.session.msg("comm_msg", {
+            "comm_id": slider,
+            "data": {"method": "update", "state": {"value": value}, "buffer_paths": []},
+        })
+        session.kc.shell_channel.send(msg)
+        return msg["header"]["msg_id"], time.perf_counter()
+
+    def updates_until(ids, done, timeout=60):
+        """Reads IOPub until `done(comm, value)`; returns (comm, value, seconds) updates."""
+        seen = []
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            msg = session.kc.get_iopub_msg(timeout=timeout)
+            if msg["parent_header"].get("msg_id") not in ids or msg["msg_type"] != "comm_msg":
+                continue
+            data = msg["content"]["data"]
+            if data.get("method") != "update" or "value" not in data.get("state", {}):
+                continue
+            comm = msg["content"]["comm_id"]
+            seen.append((comm, str(data["state"]["value"]), time.perf_counter()))
+            if done(seen):
+                return seen
+        raise RuntimeError("no update in time")
+
+    est_times, chart_times = [], []
+    for value in MOVES:
+        msg_id, sent = send(value)
+        seen = updates_until({msg_id}, lambda s: {estimate, chart} <= {c for c, _, _ in s})
+        est_times.append(next(t for c, _, t in seen if c == estimate) - sent)
+        chart_times.append(next(t for c, _, t in seen if c == chart) - sent)
+    # A fast drag: 40 moves at once; the last value must show, the rest may be skipped.
+    drag = [10 ** (3 + 6 * i / 39) for i in range(40)]
+    ids, last_sent = set(), None
+    for value in drag:
+        msg_id, last_sent = send(value)
+        ids.add(msg_id)
+    seen = updates_until(ids, lambda s: any(c == estimate and last in v for c, v, _ in s))
+    renders = sum(1 for c, _, _ in seen if c == estimate)
+    return est_times, chart_times, (renders, seen[-1][2] - last_sent)
+
+
 def fmt(seconds):
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
@@ -305,6 +415,24 @@ def main():
     row("second notebook -> first result", statistics.median(second), statistics.median(py_second))
     targets.append(("one notebook <= 600 MiB", memory_one <= 600))
     targets.append(("second notebook <= 2 s", statistics.median(second) <= 2))
+    # Live views: slider -> estimate, -> chart, and a fast drag.
+    log("live views: slider latency")
+    try:
+        est, chart, (renders, drag_last) = slider_latency(session, RUST_VIEW, "1.00bn users")
+        py_est, py_chart, (py_renders, py_drag_last) = slider_latency(
+            py_session, PY_VIEW, "347,222 req/s")
+        row("slider -> estimate, median", statistics.median(est), statistics.median(py_est))
+        row("slider -> estimate, max", max(est), max(py_est))
+        row("slider -> chart, median", statistics.median(chart), statistics.median(py_chart))
+        row("slider -> chart, max", max(chart), max(py_chart))
+        rows.append(("fast drag (40 moves): renderings", f"{renders}", f"{py_renders}", ""))
+        row("fast drag: last move -> its estimate", drag_last, py_drag_last)
+        targets.append(("slider -> estimate <= 50 ms (median)", statistics.median(est) <= 0.05))
+        targets.append(("slider -> chart <= 150 ms (median)", statistics.median(chart) <= 0.15))
+        targets.append(("a fast drag coalesces (fewer renderings than moves)", renders < 40))
+    except (RuntimeError, KeyError) as error:
+        log(f"  live views failed: {error}")
+        targets.append(("live views work", False))
     session.stop()
     py_session.stop()
 

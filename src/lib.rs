@@ -50,6 +50,7 @@ pub mod quantity;
 pub mod reference;
 pub mod sweep;
 pub mod table;
+pub mod widget;
 
 pub use error::Error;
 /// polars, re-exported so notebooks and scripts use the same version napkin does.
@@ -68,4 +69,5 @@ pub mod prelude {
     pub use crate::journey::{STAGES, Stage};
     pub use crate::quantity::*;
     pub use crate::sweep::{Output, Param, Sweep, log_range};
+    pub use crate::widget::{Reading, explore, slider, what_if};
 }

@@ -74,8 +74,27 @@ impl Param {
         }
     }
 
+    /// This parameter's value in `w` (reads per write: 0 when the reads are a total).
+    pub fn value(self, w: &Workload) -> f64 {
+        match self {
+            Param::Users => w.users.unwrap_or(1.0),
+            Param::Writes => w.writes,
+            Param::ReadsPerWrite => match w.reads {
+                crate::estimate::Traffic::PerWrite(n) => n,
+                _ => 0.0,
+            },
+            Param::BytesPerWrite => w.bytes_per_write,
+            Param::BytesPerRead => w.bytes_per_read.unwrap_or(w.bytes_per_write),
+            Param::PeakFactor => w.peak_factor,
+            Param::Replication => w.replication,
+            Param::RetentionYears => w.retention_years,
+            Param::CacheFraction => w.cache_fraction,
+        }
+    }
+
+    /// Sets this parameter of `w` to `v`.
     #[inline]
-    fn set(self, w: &mut Workload, v: f64) {
+    pub(crate) fn set(self, w: &mut Workload, v: f64) {
         match self {
             Param::Users => w.users = Some(v),
             Param::Writes => w.writes = v,

@@ -22,6 +22,7 @@ mod kernel;
 mod offsets;
 mod protocol;
 mod transport;
+mod widgets;
 mod wire;
 
 use anyhow::Context as _;

@@ -1054,3 +1054,273 @@ fn descendants(root: u32) -> Vec<(u32, String)> {
     });
     names
 }
+
+/// The comm messages a kernel published for `request`: (msg_type, comm_id, data, metadata).
+fn comms(
+    messages: &[jupyter_protocol::JupyterMessage],
+) -> Vec<(String, String, serde_json::Value, serde_json::Value)> {
+    messages
+        .iter()
+        .filter_map(|m| {
+            let content = serde_json::to_value(&m.content).ok()?;
+            let id = content["comm_id"].as_str()?.to_string();
+            Some((m.header.msg_type.clone(), id, content, m.metadata.clone()))
+        })
+        .collect()
+}
+
+/// Waits for a `comm_msg` update of `comm` (a child of `request`) whose state satisfies
+/// `wanted`, and returns that state.
+async fn comm_update(
+    client: &mut util::Client,
+    request: &jupyter_protocol::JupyterMessage,
+    comm: &str,
+    wanted: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let matches = |m: &jupyter_protocol::JupyterMessage| {
+        let content = serde_json::to_value(&m.content).unwrap_or_default();
+        m.header.msg_type == "comm_msg"
+            && content["comm_id"] == comm
+            && content["data"]["method"] == "update"
+            && wanted(&content["data"]["state"])
+    };
+    client.wait_iopub(request, EVAL, matches).await;
+    let messages = client.iopub_until_idle(request, EVAL).await;
+    let found = messages
+        .iter()
+        .rev()
+        .find(|m| matches(m))
+        .expect("the update");
+    serde_json::to_value(&found.content).unwrap()["data"]["state"].clone()
+}
+
+/// Live views: a cell opens widget models (protocol 2.1, `@jupyter-widgets/controls` 2.0),
+/// a slider update from the client recomputes the estimate and the chart in the evaluator
+/// process (no compile) and comes back as model updates; `comm_info` lists the models; bad
+/// comm messages are dropped without disturbing the session; a panicking callback shows its
+/// error and the view goes on; a restart leaves the views disabled with a note.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn live_views_speak_the_widget_protocol() {
+    let mut kernel = KernelProcess::spawn().await;
+    let mut client = kernel.connect().await;
+    let cell = run_ok(
+        &mut client,
+        "let w = Workload::new(users(100e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n\
+         explore(&w).vary(Param::Users, 1e3..=1e9).vary(Param::PeakFactor, 1.0..=10.0)",
+    )
+    .await;
+    let opened = comms(&cell.iopub);
+    assert!(!opened.is_empty(), "{:?}", cell.types());
+    for (kind, _, content, metadata) in &opened {
+        assert_eq!(kind, "comm_open");
+        assert_eq!(content["target_name"], "jupyter.widget");
+        assert_eq!(metadata["version"], "2.1.0");
+    }
+    let model = |name: &str| {
+        opened
+            .iter()
+            .filter(|(_, _, c, _)| c["data"]["state"]["_model_name"] == name)
+            .map(|(_, id, c, _)| (id.clone(), c["data"]["state"].clone()))
+            .collect::<Vec<_>>()
+    };
+    let users_slider = model("FloatLogSliderModel");
+    assert_eq!(users_slider.len(), 1);
+    let (users_id, users_state) = &users_slider[0];
+    assert_eq!(users_state["_model_module"], "@jupyter-widgets/controls");
+    assert_eq!(users_state["_model_module_version"], "2.0.0");
+    assert_eq!(users_state["value"], 100e6);
+    assert_eq!(users_state["min"], 3.0);
+    assert_eq!(model("FloatSliderModel").len(), 1);
+    let html = model("HTMLModel");
+    let (main_id, main_state) = html
+        .iter()
+        .find(|(_, s)| s["value"].as_str().unwrap_or("").contains("peak requests"))
+        .expect("the estimate");
+    assert!(
+        main_state["value"]
+            .as_str()
+            .unwrap()
+            .contains("34.7K req/s")
+    );
+    let (chart_id, _) = html
+        .iter()
+        .find(|(_, s)| s["value"].as_str().unwrap_or("").starts_with("<svg"))
+        .expect("the chart");
+    let root = &model("VBoxModel")[0].0;
+    let display = cell
+        .iopub
+        .iter()
+        .find(|m| m.header.msg_type == "display_data")
+        .expect("the view's display_data");
+    let data = serde_json::to_value(&display.content).unwrap()["data"].clone();
+    assert_eq!(
+        data["application/vnd.jupyter.widget-view+json"]["model_id"],
+        root.as_str()
+    );
+    assert!(
+        data["text/html"].as_str().unwrap().contains("snapshot"),
+        "{data}"
+    );
+
+    // comm_info lists every model.
+    let request = client
+        .send_shell(CommInfoRequest {
+            target_name: Some("jupyter.widget".into()),
+        })
+        .await;
+    let reply = client.shell_reply(&request, QUICK).await;
+    let info = serde_json::to_value(&reply.content).unwrap();
+    assert_eq!(info["comms"].as_object().unwrap().len(), opened.len());
+    assert_eq!(info["comms"][users_id]["target_name"], "jupyter.widget");
+
+    // Moving the users slider: the estimate and the chart come back, nothing compiles.
+    let update = |id: &str, state: serde_json::Value| jupyter_protocol::CommMsg {
+        comm_id: jupyter_protocol::CommId(id.into()),
+        data: serde_json::from_value(
+            json!({"method": "update", "state": state, "buffer_paths": []}),
+        )
+        .unwrap(),
+    };
+    let started = Instant::now();
+    let request = client
+        .send_shell(update(users_id, json!({"value": 1e6})))
+        .await;
+    let state = comm_update(&mut client, &request, main_id, |s| {
+        s["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("1.00M users"))
+    })
+    .await;
+    println!("slider → estimate: {:?}", started.elapsed());
+    assert!(
+        state["value"].as_str().unwrap().contains("347 req/s"),
+        "{state}"
+    );
+    let request = client
+        .send_shell(update(users_id, json!({"value": 3e6})))
+        .await;
+    comm_update(&mut client, &request, chart_id, |s| {
+        s["value"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("<svg") && v.contains("3.00M"))
+    })
+    .await;
+
+    // Out of range is clamped and said once; the echo carries the value taken.
+    let request = client
+        .send_shell(update(users_id, json!({"value": 1e15})))
+        .await;
+    let state = comm_update(&mut client, &request, main_id, |s| {
+        s["value"].as_str().is_some_and(|v| v.contains("outside"))
+    })
+    .await;
+    assert!(
+        state["value"].as_str().unwrap().contains("1.00bn users"),
+        "{state}"
+    );
+
+    // Bad messages: an unknown comm, a state that is not an object, an unknown method, a
+    // comm_open for an unknown target (closed at once). The session carries on.
+    for bad in [
+        update("no-such-comm", json!({"value": 1.0})),
+        jupyter_protocol::CommMsg {
+            comm_id: jupyter_protocol::CommId(users_id.clone()),
+            data: serde_json::from_value(json!({"method": "update", "state": "nonsense"})).unwrap(),
+        },
+        jupyter_protocol::CommMsg {
+            comm_id: jupyter_protocol::CommId(users_id.clone()),
+            data: serde_json::from_value(json!({"method": "explode"})).unwrap(),
+        },
+    ] {
+        let request = client.send_shell(bad).await;
+        client.iopub_until_idle(&request, QUICK).await;
+    }
+    let request = client
+        .send_shell(jupyter_protocol::CommOpen {
+            comm_id: jupyter_protocol::CommId("stranger".into()),
+            target_name: "no.such.target".into(),
+            ..Default::default()
+        })
+        .await;
+    let messages = client.iopub_until_idle(&request, QUICK).await;
+    assert!(messages.iter().any(|m| m.header.msg_type == "comm_close"));
+    let cell = run_ok(&mut client, "w.estimate()?.peak_writes").await;
+    assert_eq!(cell.result_text().as_deref(), Some("34.7K req/s"));
+
+    // The control comm: every model's state at once.
+    let request = client
+        .send_shell(jupyter_protocol::CommOpen {
+            comm_id: jupyter_protocol::CommId("control-1".into()),
+            target_name: "jupyter.widget.control".into(),
+            ..Default::default()
+        })
+        .await;
+    client.iopub_until_idle(&request, QUICK).await;
+    let request = client
+        .send_shell(jupyter_protocol::CommMsg {
+            comm_id: jupyter_protocol::CommId("control-1".into()),
+            data: serde_json::from_value(json!({"method": "request_states"})).unwrap(),
+        })
+        .await;
+    let messages = client.iopub_until_idle(&request, QUICK).await;
+    let states = messages
+        .iter()
+        .find_map(|m| {
+            let c = serde_json::to_value(&m.content).ok()?;
+            (c["data"]["method"] == "update_states").then(|| c["data"]["states"].clone())
+        })
+        .expect("update_states");
+    assert_eq!(states[users_id.as_str()]["value"], 1e9);
+
+    // A learner's own callback that panics: the error shows in the view, which goes on.
+    let cell = run_ok(
+        &mut client,
+        "what_if([slider(\"x\", 0.0..=10.0)], |v: &[f64]| {\n\
+             if v[0] > 5.0 { panic!(\"too big: {}\", v[0]) }\n\
+             users(v[0])\n\
+         })",
+    )
+    .await;
+    let opened = comms(&cell.iopub);
+    let slider = opened
+        .iter()
+        .find(|(_, _, c, _)| c["data"]["state"]["_model_name"] == "FloatSliderModel")
+        .map(|(_, id, _, _)| id.clone())
+        .unwrap();
+    let main = opened
+        .iter()
+        .find(|(_, _, c, _)| {
+            c["data"]["state"]["value"]
+                .as_str()
+                .is_some_and(|v| v.contains("users"))
+        })
+        .map(|(_, id, _, _)| id.clone())
+        .expect("the value's HTML");
+    let request = client
+        .send_shell(update(&slider, json!({"value": 7.0})))
+        .await;
+    comm_update(&mut client, &request, &main, |s| {
+        s["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("too big: 7"))
+    })
+    .await;
+    let request = client
+        .send_shell(update(&slider, json!({"value": 2.0})))
+        .await;
+    comm_update(&mut client, &request, &main, |s| {
+        s["value"].as_str().is_some_and(|v| v.contains("2 users"))
+    })
+    .await;
+
+    // A restart leaves the views visibly inert.
+    let request = client.send_control(ShutdownRequest { restart: true }).await;
+    client.control_reply(&request, QUICK).await;
+    let messages = client.iopub_until_idle(&request, QUICK).await;
+    let disabled = comms(&messages)
+        .iter()
+        .filter(|(_, _, c, _)| c["data"]["state"]["disabled"] == true)
+        .count();
+    assert!(disabled >= 3, "{:?}", comms(&messages));
+    assert!(kernel.wait_for_exit(Duration::from_secs(30)).await);
+}

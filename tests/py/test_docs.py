@@ -31,6 +31,11 @@ def test_mkdocs_builds_a_page_per_notebook_with_its_charts(tmp_path):
         )
         assert html.count("<svg") >= charts, f"{path.name}: {charts} charts in the notebook, fewer in the page"
         assert "Traceback" not in html
+        if nb.metadata.get("widgets"):
+            # Live views export as their saved widget state (the last values, estimate and
+            # chart), which the page's widget manager renders without a kernel.
+            assert "application/vnd.jupyter.widget-state+json" in html, path.name
+            assert "peak requests" in html and "snapshot" in html, path.name
 
 
 def test_nbconvert_markdown_images_exist(tmp_path):

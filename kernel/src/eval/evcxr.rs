@@ -45,6 +45,8 @@ use super::{
 const EOL_MARKER: &str = "\u{1}NAPKIN_EOL";
 /// napkin's one-line rich output (see `napkin::display::DISPLAY_MARKER`).
 const DISPLAY_MARKER: &str = "\u{1}NAPKIN_DISPLAY ";
+/// A live view's description (see `napkin::widget::WIDGET_MARKER`).
+const WIDGET_MARKER: &str = "\u{1}NAPKIN_WIDGET ";
 /// The optimisation level of the dependencies (cells: [`CELL_OPT_LEVEL`]).
 const OPT_LEVEL: &str = "1";
 /// The cell crate's own opt-level. Below 2 rustc shares generic instances with upstream
@@ -238,7 +240,7 @@ impl EvcxrEvaluator {
                 print!("{text}");
                 let _ = std::io::Write::flush(&mut std::io::stdout());
             }
-            Output::Display(_) => {}
+            Output::Display(_) | Output::Widget(_) => {}
         });
         evaluator.execute(sample, &sink).result.map(|_| ())
     }
@@ -824,6 +826,11 @@ fn stdout_outputs(line: &str) -> Vec<Output> {
             match serde_json::from_str::<MimeBundle>(json) {
                 Ok(bundle) => outputs.push(Output::Display(bundle)),
                 Err(error) => log!("unreadable display marker: {error}"),
+            }
+        } else if let Some(json) = piece.strip_prefix(WIDGET_MARKER) {
+            match serde_json::from_str::<serde_json::Value>(json) {
+                Ok(spec) => outputs.push(Output::Widget(spec)),
+                Err(error) => log!("unreadable widget marker: {error}"),
             }
         } else if let Some(rest) = piece.strip_prefix(EOL_MARKER) {
             if !rest.is_empty() {

@@ -51,6 +51,9 @@ pub enum Output {
     },
     /// A rich display (`display_data`), e.g. an HTML table or an SVG chart.
     Display(MimeBundle),
+    /// A live view's description (napkin's `NAPKIN_WIDGET` line), which the kernel turns
+    /// into widgets.
+    Widget(serde_json::Value),
 }
 
 /// A failed cell: a compile error, a panic, an interruption, or a dead evaluator.

@@ -31,6 +31,8 @@ pub(super) fn interrupt_running(shared: &Shared) {
 
 /// `shutdown_request`: see the module docs.
 pub(super) async fn shutdown(request: &Request<'_>, content: &ShutdownRequest) -> Flow {
+    // Live views cannot outlive this process: say so in each before going.
+    request.shared.widgets.retire_all(request.message);
     interrupt_running(request.shared);
     request.shared.abort_queued();
     request.reply(ShutdownReply {

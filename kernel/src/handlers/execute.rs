@@ -124,13 +124,14 @@ fn publish_batch(
     if silent {
         return;
     }
-    for content in merge(batch) {
+    for content in merge(request, batch) {
         request.publish(content);
     }
 }
 
-/// Turns outputs into IOPub contents, merging consecutive writes to the same stream.
-fn merge(batch: Vec<Output>) -> Vec<JupyterMessageContent> {
+/// Turns outputs into IOPub contents, merging consecutive writes to the same stream. A live
+/// view opens its widgets (published as it goes) and becomes their `display_data`.
+fn merge(request: &Request<'_>, batch: Vec<Output>) -> Vec<JupyterMessageContent> {
     let mut merged: Vec<Output> = Vec::with_capacity(batch.len());
     for output in batch {
         match (merged.last_mut(), output) {
@@ -146,16 +147,25 @@ fn merge(batch: Vec<Output>) -> Vec<JupyterMessageContent> {
     }
     merged
         .into_iter()
-        .map(|output| match output {
-            Output::Stream { name, text } => StreamContent {
-                name: match name {
-                    StreamName::Stdout => Stdio::Stdout,
-                    StreamName::Stderr => Stdio::Stderr,
-                },
-                text,
+        .filter_map(|output| match output {
+            Output::Stream { name, text } => Some(
+                StreamContent {
+                    name: match name {
+                        StreamName::Stdout => Stdio::Stdout,
+                        StreamName::Stderr => Stdio::Stderr,
+                    },
+                    text,
+                }
+                .into(),
+            ),
+            Output::Display(bundle) => Some(DisplayData::new(protocol::media(&bundle)).into()),
+            Output::Widget(spec) => {
+                let shown = request.shared.widgets.open(&spec, request.message);
+                if shown.is_none() {
+                    log!("a live view's description could not be read; nothing shown");
+                }
+                shown.map(Into::into)
             }
-            .into(),
-            Output::Display(bundle) => DisplayData::new(protocol::media(&bundle)).into(),
         })
         .collect()
 }

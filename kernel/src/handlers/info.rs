@@ -1,6 +1,6 @@
 //! Requests answered from kernel state alone: `kernel_info`, `comm_info`, `history`.
 
-use jupyter_protocol::{CommInfoReply, HistoryReply, HistoryRequest};
+use jupyter_protocol::{CommInfoReply, CommInfoRequest, HistoryReply, HistoryRequest};
 
 use super::{Flow, Request};
 use crate::protocol;
@@ -11,9 +11,14 @@ pub(super) fn kernel_info(request: &Request<'_>) -> Flow {
     Flow::Continue
 }
 
-/// `comm_info_request`: this kernel opens no comms.
-pub(super) fn comm_info(request: &Request<'_>) -> Flow {
-    request.reply(CommInfoReply::default());
+/// `comm_info_request`: the open comms (widget models and the control comm), of the
+/// requested target if one is given.
+pub(super) fn comm_info(request: &Request<'_>, content: &CommInfoRequest) -> Flow {
+    let reply: CommInfoReply = request
+        .shared
+        .widgets
+        .comm_info(content.target_name.as_deref());
+    request.reply(reply);
     Flow::Continue
 }
 

@@ -4,7 +4,8 @@
 //!
 //! * **shell router**: requests that need the evaluator (`execute`, `complete`, `inspect`) are
 //!   queued, in order, for the execution loop; everything else (`kernel_info`, `is_complete`,
-//!   `history`, `comm_info`) is answered at once, even while a cell runs;
+//!   `history`, `comm_info`, and the comm messages of widgets) is answered at once, even
+//!   while a cell runs;
 //! * **execution loop**: takes queued requests one at a time;
 //! * **control loop**: `interrupt`, `shutdown` and `kernel_info`, never blocked by a cell.
 //!
@@ -33,6 +34,7 @@ use crate::eval::worker::EvalWorker;
 use crate::history::History;
 use crate::protocol;
 use crate::transport::{Inbox, Outbox, Route};
+use crate::widgets::Widgets;
 
 /// How long a shutdown waits for the evaluator to clean up before giving up on it.
 const EVALUATOR_STOP_GRACE: Duration = Duration::from_secs(5);
@@ -74,6 +76,8 @@ struct Shared {
     abort_below: AtomicU64,
     /// Signalled when the kernel should stop serving.
     exit: Notify,
+    /// Open comms and the live views behind them.
+    widgets: Arc<Widgets>,
 }
 
 /// A request waiting for the evaluator, with its arrival number.
@@ -123,6 +127,7 @@ impl Dispatcher {
     pub fn new(outbox: Outbox, evaluator: EvalWorker, rust_version: &str) -> Self {
         Self {
             shared: Arc::new(Shared {
+                widgets: Arc::new(Widgets::new(outbox.clone())),
                 outbox,
                 kernel_info: protocol::kernel_info(rust_version),
                 evaluator,
@@ -233,7 +238,19 @@ impl Shared {
         self.publish(message, Status::busy());
         let flow = match &message.content {
             JupyterMessageContent::KernelInfoRequest(_) => info::kernel_info(&request),
-            JupyterMessageContent::CommInfoRequest(_) => info::comm_info(&request),
+            JupyterMessageContent::CommInfoRequest(content) => info::comm_info(&request, content),
+            JupyterMessageContent::CommOpen(content) => {
+                self.widgets.comm_open(message, content);
+                Flow::Continue
+            }
+            JupyterMessageContent::CommMsg(content) => {
+                self.widgets.comm_msg(message, content);
+                Flow::Continue
+            }
+            JupyterMessageContent::CommClose(content) => {
+                self.widgets.comm_close(content);
+                Flow::Continue
+            }
             JupyterMessageContent::HistoryRequest(content) => info::history(&request, content),
             JupyterMessageContent::IsCompleteRequest(content) => {
                 introspection::is_complete(&request, content)
