@@ -280,18 +280,19 @@ MOVES = [10 ** (3 + (i % 7)) * (1 + i % 3) for i in range(24)]
 
 def view_comms(messages):
     """(slider comm, estimate comm, chart comm) from a cell's comm_open messages."""
-    slider = estimate = chart = None
+    names, values = {}, {}
     for msg in messages:
-        if msg["msg_type"] != "comm_open":
+        if msg["msg_type"] not in ("comm_open", "comm_msg"):
             continue
-        state = msg["content"]["data"].get("state", {})
-        name, value = state.get("_model_name"), str(state.get("value", ""))
-        if name == "FloatLogSliderModel":
-            slider = msg["content"]["comm_id"]
-        elif name == "HTMLModel" and "peak requests" in value:
-            estimate = msg["content"]["comm_id"]
-        elif name == "HTMLModel" and value.lstrip().startswith("<"):
-            chart = chart or msg["content"]["comm_id"]
+        comm, state = msg["content"]["comm_id"], msg["content"]["data"].get("state", {})
+        if "_model_name" in state:
+            names[comm] = state["_model_name"]
+        if "value" in state:
+            values[comm] = str(state["value"])
+    slider = next((c for c, n in names.items() if n == "FloatLogSliderModel"), None)
+    html = [c for c, n in names.items() if n == "HTMLModel"]
+    chart = next((c for c in html if "<svg" in values.get(c, "")), None)
+    estimate = next((c for c in html if "peak requests" in values.get(c, "") and c != chart), None)
     return slider, estimate, chart
 
 
@@ -370,7 +371,10 @@ def main():
     rows, targets = [], []
 
     def row(name, napkin, baseline=None, unit="s"):
-        ratio = f"{napkin / baseline:.1f}x" if baseline else ""
+        ratio = ""
+        if baseline:
+            r = napkin / baseline
+            ratio = f"{r:.1f}x" if r >= 0.1 else f"{r:.2g}x"
         show = fmt if unit == "s" else (lambda v: f"{v:,.0f} MiB")
         rows.append((name, show(napkin), show(baseline) if baseline is not None else "", ratio))
 
