@@ -634,22 +634,26 @@ impl ViewServer {
                 .as_array()
                 .map(|a| a.iter().filter_map(Value::as_f64).collect())
                 .unwrap_or_default();
-            for answer in self.answer(id, &given) {
-                if writeln!(write, "{answer}")
+            // Each answer is written as soon as it is ready: the estimate before the chart is
+            // drawn.
+            let sent = self.answer(id, &given, &mut |answer| {
+                writeln!(write, "{answer}")
                     .and_then(|()| write.flush())
-                    .is_err()
-                {
-                    return;
-                }
+                    .is_ok()
+            });
+            if !sent {
+                return;
             }
         }
     }
 
-    /// The answers to one request: labels and the main part, then the chart, then done.
-    fn answer(&self, id: u64, given: &[f64]) -> Vec<Value> {
+    /// Answers one request through `send`: labels and the main part, then the chart, then
+    /// done. False if `send` failed.
+    fn answer(&self, id: u64, given: &[f64], send: &mut dyn FnMut(Value) -> bool) -> bool {
         let views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(view) = views.get(&id) else {
-            return vec![json!({"view": id, "error": "no such view", "done": true})];
+            drop(views);
+            return send(json!({"view": id, "error": "no such view", "done": true}));
         };
         let values = view.values(given);
         let labels: Vec<String> = view
@@ -663,19 +667,21 @@ impl ViewServer {
         drop(views);
         let view = View { sliders, render };
         let main = view.run(&values, Part::Main);
-        let mut answers = vec![json!({
+        let first = json!({
             "view": id,
             "values": values,
             "labels": labels,
             "html": main_html(&main),
             "error": main.err(),
-        })];
-        match view.run(&values, Part::Chart) {
-            Ok(svg) => answers.push(json!({"view": id, "chart": svg})),
-            Err(message) => answers.push(json!({"view": id, "chart": error_html(&message)})),
+        });
+        if !send(first) {
+            return false;
         }
-        answers.push(json!({"view": id, "done": true}));
-        answers
+        let chart = match view.run(&values, Part::Chart) {
+            Ok(svg) => json!({"view": id, "chart": svg}),
+            Err(message) => json!({"view": id, "chart": error_html(&message)}),
+        };
+        send(chart) && send(json!({"view": id, "done": true}))
     }
 }
 

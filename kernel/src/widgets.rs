@@ -45,6 +45,9 @@ const MODULE_VERSION: &str = "2.0.0";
 /// What a view shows once its Rust process is gone.
 const INERT: &str = "The kernel's Rust process restarted, so these sliders are inert: run the \
                      cell again.";
+/// The least time between publishing an estimate and its chart: a frame of a 60 Hz display
+/// and a little more, so the estimate is painted first.
+const CHART_AFTER: Duration = Duration::from_millis(20);
 /// How long the worker waits for its listener to answer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -573,6 +576,7 @@ impl Widgets {
         writeln!(stream, "{request}")?;
         stream.flush()?;
         let mut note = note;
+        let mut estimate_shown: Option<std::time::Instant> = None;
         loop {
             let mut line = String::new();
             if reader.read_line(&mut line)? == 0 {
@@ -598,8 +602,14 @@ impl Widgets {
                     None => html.to_string(),
                 };
                 self.update(parent, &view.main, json!({"value": html}));
+                estimate_shown = Some(std::time::Instant::now());
             }
             if let Some(chart) = answer["chart"].as_str() {
+                // A frame between the two: a browser handles messages that arrive together in
+                // one go, so the estimate would otherwise wait for the chart to be drawn.
+                if let Some(shown) = estimate_shown {
+                    std::thread::sleep(CHART_AFTER.saturating_sub(shown.elapsed()));
+                }
                 self.update(parent, &view.chart, json!({"value": chart}));
             }
             if answer["done"] == true {
