@@ -102,21 +102,26 @@ def wait_for_chart(page, tmp_path, timeout=900):
     pytest.fail(f"no chart in the page; outputs: {outputs}\nlab log:\n{log}")
 
 
+def open_and_run(page, url, token, name):
+    """Opens notebook `name` in JupyterLab and runs all its cells."""
+    page.goto(f"{url}/lab/tree/{name}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext"
+        " && window.jupyterapp.shell.currentWidget.sessionContext.session",
+        timeout=120_000,
+    )
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/test installs it)")
 def test_chart_renders_in_jupyterlab(lab):
     url, token, tmp_path = lab
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.goto(f"{url}/lab/tree/journey.ipynb?token={token}")
-        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-        page.wait_for_function(
-            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-            " && window.jupyterapp.shell.currentWidget.sessionContext"
-            " && window.jupyterapp.shell.currentWidget.sessionContext.session",
-            timeout=120_000,
-        )
-        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        open_and_run(page, url, token, "journey.ipynb")
         chart = wait_for_chart(page, tmp_path)
         chart.scroll_into_view_if_needed()
         box = chart.bounding_box()
@@ -133,17 +138,6 @@ def test_chart_renders_in_jupyterlab(lab):
             shutil.copy(tmp_path / "jupyterlab.png", os.environ["NAPKIN_SCREENSHOT"])
         browser.close()
 
-
-def open_and_run(page, url, token, name):
-    page.goto(f"{url}/lab/tree/{name}?token={token}")
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-    page.wait_for_function(
-        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-        " && window.jupyterapp.shell.currentWidget.sessionContext"
-        " && window.jupyterapp.shell.currentWidget.sessionContext.session",
-        timeout=120_000,
-    )
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (scripts/test installs it)")
