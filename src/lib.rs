@@ -69,5 +69,5 @@ pub mod prelude {
     pub use crate::journey::{STAGES, Stage};
     pub use crate::quantity::*;
     pub use crate::sweep::{Output, Param, Sweep, log_range};
-    pub use crate::widget::{Reading, explore, slider, what_if};
+    pub use crate::widget::{Reading, choice, explore, slider, what_if};
 }

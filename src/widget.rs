@@ -90,6 +90,10 @@ pub struct Slider {
     pub log: bool,
     /// How its value reads.
     pub reading: Reading,
+    /// Whether it takes whole numbers only (copies, shards).
+    pub whole: bool,
+    /// For a choice (a dropdown): its options, as labels and the values they stand for.
+    pub options: Vec<(String, f64)>,
 }
 
 /// A slider named `name` over `range`, starting in the middle (the geometric middle for
@@ -109,6 +113,27 @@ pub fn slider(name: &str, range: RangeInclusive<f64>) -> Slider {
         value,
         log,
         reading: Reading::Factor,
+        whole: false,
+        options: Vec::new(),
+    }
+}
+
+/// A choice among labelled values, shown as a dropdown, starting at the first:
+/// `choice("replication", [("one copy", 1.0), ("three copies", 3.0)])`.
+pub fn choice<S: Into<String>>(name: &str, options: impl IntoIterator<Item = (S, f64)>) -> Slider {
+    let options: Vec<(String, f64)> = options.into_iter().map(|(l, v)| (l.into(), v)).collect();
+    let values = options.iter().map(|(_, v)| *v);
+    let min = values.clone().fold(f64::INFINITY, f64::min);
+    let max = values.fold(f64::NEG_INFINITY, f64::max);
+    Slider {
+        name: name.to_string(),
+        min,
+        max,
+        value: options.first().map_or(0.0, |(_, v)| *v),
+        log: false,
+        reading: Reading::Factor,
+        whole: false,
+        options,
     }
 }
 
@@ -125,7 +150,24 @@ impl Slider {
         self
     }
 
+    /// The same slider over whole numbers only, in steps of one.
+    pub fn whole(mut self) -> Slider {
+        self.whole = true;
+        self.log = false;
+        self
+    }
+
     fn check(&self) -> Result<(), String> {
+        if !self.options.is_empty() {
+            return if self.options.iter().all(|(_, v)| v.is_finite()) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "choice {:?}: every option needs a finite value",
+                    self.name
+                ))
+            };
+        }
         let ok = self.min.is_finite()
             && self.max.is_finite()
             && self.min < self.max
@@ -150,8 +192,24 @@ impl Slider {
     fn clamp(&self, v: f64) -> f64 {
         if v.is_nan() {
             self.value
+        } else if !self.options.is_empty() {
+            // The nearest option.
+            self.options
+                .iter()
+                .map(|(_, o)| *o)
+                .min_by(|a, b| (a - v).abs().total_cmp(&(b - v).abs()))
+                .unwrap_or(self.value)
+        } else if self.whole {
+            v.clamp(self.min, self.max).round()
         } else {
             v.clamp(self.min, self.max)
+        }
+    }
+
+    fn show(&self, v: f64) -> String {
+        match self.options.iter().find(|(_, o)| *o == v) {
+            Some((label, _)) => label.clone(),
+            None => self.reading.show(v),
         }
     }
 
@@ -162,7 +220,9 @@ impl Slider {
             "max": self.max,
             "value": self.clamp(self.value),
             "log": self.log,
-            "label": self.reading.show(self.clamp(self.value)),
+            "whole": self.whole,
+            "options": self.options.iter().map(|(l, v)| json!([l, v])).collect::<Vec<_>>(),
+            "label": self.show(self.clamp(self.value)),
         })
     }
 }
@@ -276,7 +336,7 @@ fn snapshot_html(
             format!(
                 "<b>{}</b> = {}",
                 escape_html(&s.name),
-                escape_html(&s.reading.show(*v))
+                escape_html(&s.show(*v))
             )
         })
         .collect();
@@ -352,9 +412,14 @@ impl Explorer {
             .iter()
             .map(|(param, lo, hi)| {
                 let current = param.value(&self.workload);
-                slider(&param.column(&self.workload), *lo..=*hi)
+                let s = slider(&param.column(&self.workload), *lo..=*hi)
                     .value(current)
-                    .reading(reading_of(*param))
+                    .reading(reading_of(*param));
+                if *param == Param::Replication {
+                    s.whole()
+                } else {
+                    s
+                }
             })
             .collect();
         let (base, axes, server) = (self.workload, self.axes.clone(), self.server);
@@ -660,7 +725,7 @@ impl ViewServer {
             .sliders
             .iter()
             .zip(&values)
-            .map(|(s, v)| s.reading.show(*v))
+            .map(|(s, v)| s.show(*v))
             .collect();
         let sliders = view.sliders.clone();
         let render = Arc::clone(&view.render);
@@ -774,6 +839,19 @@ mod tests {
         .unwrap();
         let mut line = String::new();
         assert_eq!(BufReader::new(stream).read_line(&mut line).unwrap(), 0);
+    }
+
+    #[test]
+    fn choices_and_whole_numbers_take_what_they_offer() {
+        let c = choice("copies", [("one", 1.0), ("three", 3.0)]);
+        assert_eq!(c.value, 1.0);
+        assert_eq!(c.clamp(2.6), 3.0);
+        assert_eq!(c.show(3.0), "three");
+        assert_eq!(c.spec()["options"][1], json!(["three", 3.0]));
+        let w = slider("shards", 1.0..=64.0).whole();
+        assert!(!w.log);
+        assert_eq!(w.clamp(7.6), 8.0);
+        assert_eq!(w.clamp(100.0), 64.0);
     }
 
     #[test]

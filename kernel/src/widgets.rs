@@ -80,6 +80,10 @@ struct SliderLink {
     name: String,
     min: f64,
     max: f64,
+    /// A dropdown's option values, in order (empty for a slider).
+    options: Vec<f64>,
+    /// Whole numbers only.
+    whole: bool,
 }
 
 /// What the worker should do next.
@@ -180,6 +184,15 @@ impl Widgets {
             let name = s["name"].as_str().unwrap_or("value").to_string();
             let (min, max, value) = (s["min"].as_f64()?, s["max"].as_f64()?, s["value"].as_f64()?);
             let log = s["log"].as_bool().unwrap_or(false);
+            let whole = s["whole"].as_bool().unwrap_or(false);
+            let options: Vec<(String, f64)> = s["options"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|o| Some((o[0].as_str()?.to_string(), o[1].as_f64()?)))
+                        .collect()
+                })
+                .unwrap_or_default();
             let style = self.open_model(
                 &mut state,
                 parent,
@@ -190,7 +203,19 @@ impl Widgets {
                 ),
             );
             let slider_layout = self.open_model(&mut state, parent, layout("460px"));
-            let (kind, bounds) = if log {
+            let (kind, bounds) = if !options.is_empty() {
+                let index = options.iter().position(|(_, v)| *v == value).unwrap_or(0);
+                let labels: Vec<&str> = options.iter().map(|(l, _)| l.as_str()).collect();
+                (
+                    "Dropdown",
+                    json!({"_options_labels": labels, "index": index}),
+                )
+            } else if whole {
+                (
+                    "IntSlider",
+                    json!({"min": min.round(), "max": max.round(), "step": 1}),
+                )
+            } else if log {
                 (
                     "FloatLogSlider",
                     json!({"min": min.log10(), "max": max.log10(), "base": 10.0, "step": 0.01}),
@@ -206,14 +231,25 @@ impl Widgets {
                 kind,
                 json!({
                     "description": name,
-                    "value": value,
-                    "readout": false,
-                    "continuous_update": true,
                     "disabled": false,
                     "style": reference(&style),
                     "layout": reference(&slider_layout),
                 }),
             );
+            if options.is_empty() {
+                slider_state.extend(Map::from_iter([
+                    (
+                        "value".to_string(),
+                        if whole {
+                            json!(value.round())
+                        } else {
+                            json!(value)
+                        },
+                    ),
+                    ("readout".to_string(), json!(false)),
+                    ("continuous_update".to_string(), json!(true)),
+                ]));
+            }
             if let Value::Object(b) = bounds {
                 slider_state.extend(b);
             }
@@ -236,6 +272,8 @@ impl Widgets {
                 name,
                 min,
                 max,
+                options: options.iter().map(|(_, v)| *v).collect(),
+                whole,
             });
         }
         let main = self.html(&mut state, parent, spec["html"].as_str().unwrap_or(""));
@@ -421,6 +459,15 @@ impl Widgets {
                 let mut changes = changes.clone();
                 if let Some((view, index)) = &slider {
                     let link = &view.sliders[*index];
+                    // A dropdown sends the chosen option's index.
+                    if !link.options.is_empty()
+                        && let Some(i) = changes.get("index").and_then(Value::as_f64)
+                    {
+                        let last = link.options.len() - 1;
+                        let i = (i.max(0.0) as usize).min(last);
+                        changes.insert("index".into(), json!(i));
+                        changes.insert("value".into(), json!(link.options[i]));
+                    }
                     let Some(given) = changes.get("value").and_then(Value::as_f64) else {
                         // Not a value change (focus, a layout): keep it, nothing to compute.
                         if let Some(model) = state.comms.get_mut(id).and_then(|c| c.model.as_mut())
@@ -429,8 +476,16 @@ impl Widgets {
                         }
                         return;
                     };
-                    let value = given.clamp(link.min, link.max);
-                    changes.insert("value".into(), json!(value));
+                    let mut value = given.clamp(link.min, link.max);
+                    if link.whole {
+                        value = value.round();
+                    }
+                    if link.options.is_empty() {
+                        changes.insert("value".into(), json!(value));
+                    } else {
+                        // The model keeps its index; the value is for the callback only.
+                        changes.remove("value");
+                    }
                     if let Some(model) = state.comms.get_mut(id).and_then(|c| c.model.as_mut()) {
                         model.extend(changes.clone());
                     }
@@ -444,7 +499,7 @@ impl Widgets {
                         },
                     );
                     let mut pending = lock(&view.pending);
-                    if value != given && !pending.noted {
+                    if (given < link.min || given > link.max) && !pending.noted {
                         pending.noted = true;
                         pending.note = Some(format!(
                             "{} = {} is outside {} … {}: using {}.",

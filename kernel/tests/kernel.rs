@@ -1275,10 +1275,11 @@ async fn live_views_speak_the_widget_protocol() {
     // A learner's own callback that panics: the error shows in the view, which goes on.
     let cell = run_ok(
         &mut client,
-        "what_if([slider(\"x\", 0.0..=10.0)], |v: &[f64]| {\n\
-             if v[0] > 5.0 { panic!(\"too big: {}\", v[0]) }\n\
-             users(v[0])\n\
-         })",
+        "what_if([slider(\"x\", 0.0..=10.0), choice(\"in\", [(\"ones\", 1.0), (\"thousands\", 1e3)])],\n\
+             |v: &[f64]| {\n\
+                 if v[0] > 5.0 { panic!(\"too big: {}\", v[0]) }\n\
+                 users(v[0] * v[1])\n\
+             })",
     )
     .await;
     let opened = comms(&cell.iopub);
@@ -1310,6 +1311,25 @@ async fn live_views_speak_the_widget_protocol() {
         .await;
     comm_update(&mut client, &request, &main, |s| {
         s["value"].as_str().is_some_and(|v| v.contains("2 users"))
+    })
+    .await;
+    // A choice is a dropdown: its index picks the option's value.
+    let (dropdown, dropdown_state) = opened
+        .iter()
+        .find(|(_, _, c, _)| c["data"]["state"]["_model_name"] == "DropdownModel")
+        .map(|(_, id, c, _)| (id.clone(), c["data"]["state"].clone()))
+        .expect("the choice's dropdown");
+    assert_eq!(
+        dropdown_state["_options_labels"],
+        json!(["ones", "thousands"])
+    );
+    let request = client
+        .send_shell(update(&dropdown, json!({"index": 1})))
+        .await;
+    comm_update(&mut client, &request, &main, |s| {
+        s["value"]
+            .as_str()
+            .is_some_and(|v| v.contains("2.00K users"))
     })
     .await;
 
