@@ -1,6 +1,7 @@
 //! Jupyter widgets for napkin's live views (`explore`, `what_if`): comms both ways and the
-//! widget messaging protocol 2.1 (`jupyter.widget`, `jupyter.widget.control`), with models
-//! from `@jupyter-widgets/controls` 2.0.
+//! widget messaging protocol 2.1 (`jupyter.widget`, `jupyter.widget.control`, and the
+//! `jupyter.widget.version` handshake older frontends open), with models from
+//! `@jupyter-widgets/controls` 2.0.
 //!
 //! A cell that shows a live view prints one `NAPKIN_WIDGET` line (see `napkin::widget`): the
 //! sliders, the first rendering, and the address and token of the view's listener in the
@@ -35,6 +36,9 @@ pub const PROTOCOL_VERSION: &str = "2.1.0";
 pub const WIDGET_TARGET: &str = "jupyter.widget";
 /// The comm target a frontend opens to fetch every model's state at once.
 pub const CONTROL_TARGET: &str = "jupyter.widget.control";
+/// The version handshake of protocol 1 frontends: the kernel answers with the range of
+/// frontend versions it speaks to (protocol 2 frontends no longer open it).
+pub const VERSION_TARGET: &str = "jupyter.widget.version";
 /// The MIME type that displays a widget.
 pub const VIEW_MIME: &str = "application/vnd.jupyter.widget-view+json";
 
@@ -394,6 +398,24 @@ impl Widgets {
                     },
                 );
             }
+            VERSION_TARGET => {
+                state.comms.insert(
+                    open.comm_id.0.clone(),
+                    Comm {
+                        target: VERSION_TARGET.into(),
+                        model: None,
+                        slider: None,
+                    },
+                );
+                drop(state);
+                self.publish(
+                    Some(request),
+                    CommMsg {
+                        comm_id: open.comm_id.clone(),
+                        data: Map::from_iter([("version".to_string(), json!("~2.1.0"))]),
+                    },
+                );
+            }
             WIDGET_TARGET if state.comms.contains_key(&open.comm_id.0) => {}
             target => {
                 drop(state);
@@ -519,6 +541,15 @@ impl Widgets {
                     view.wake.notify_one();
                 } else if let Some(model) = state.comms.get_mut(id).and_then(|c| c.model.as_mut()) {
                     model.extend(changes);
+                }
+            }
+            (VERSION_TARGET, _) => {
+                let validated = message.data.get("validated").and_then(Value::as_bool);
+                if validated == Some(false) {
+                    log!(
+                        "the frontend's widgets do not speak protocol 2: {:?}",
+                        message.data
+                    );
                 }
             }
             (_, other) => log!("comm_msg {other:?} on {id}: not handled, dropped"),

@@ -1247,6 +1247,21 @@ async fn live_views_speak_the_widget_protocol() {
     let cell = run_ok(&mut client, "w.estimate()?.peak_writes").await;
     assert_eq!(cell.result_text().as_deref(), Some("34.7K req/s"));
 
+    // The version handshake of older frontends: the kernel says which versions it speaks.
+    let request = client
+        .send_shell(jupyter_protocol::CommOpen {
+            comm_id: jupyter_protocol::CommId("version-1".into()),
+            target_name: "jupyter.widget.version".into(),
+            ..Default::default()
+        })
+        .await;
+    let messages = client.iopub_until_idle(&request, QUICK).await;
+    let version = comms(&messages)
+        .into_iter()
+        .find(|(kind, id, _, _)| kind == "comm_msg" && id == "version-1")
+        .expect("the kernel's version message");
+    assert_eq!(version.2["data"]["version"], "~2.1.0");
+
     // The control comm: every model's state at once.
     let request = client
         .send_shell(jupyter_protocol::CommOpen {
