@@ -61,6 +61,8 @@ pub enum Reading {
     Percent,
     /// Years: `5 years`.
     Years,
+    /// Copies: `1 copy`, `3 copies`.
+    Copies,
 }
 
 impl Reading {
@@ -71,6 +73,7 @@ impl Reading {
             Reading::Factor => format!("×{}", format::factor(v)),
             Reading::Percent => format::percent(v),
             Reading::Years => format!("{} years", format::factor(v)),
+            Reading::Copies => format::counted(v, "copy", "copies"),
         }
     }
 }
@@ -476,6 +479,7 @@ fn reading_of(param: Param) -> Reading {
         Param::BytesPerWrite | Param::BytesPerRead => Reading::Bytes,
         Param::CacheFraction => Reading::Percent,
         Param::RetentionYears => Reading::Years,
+        Param::Replication => Reading::Copies,
         _ => Reading::Factor,
     }
 }

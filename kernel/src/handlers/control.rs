@@ -24,7 +24,14 @@ pub(super) fn interrupt_running(shared: &Shared) {
     };
     let running = shared.running().clone();
     match running {
-        Some(cell) => shared.publish(&cell, StreamContent::stderr(&note)),
+        Some(cell) => {
+            shared.publish(&cell, StreamContent::stderr(&note));
+            // A restarted Rust process took the live views' callbacks with it: say so now,
+            // not at their next slider move.
+            if note.contains("process was restarted") {
+                shared.widgets.retire_all(&cell);
+            }
+        }
         None => log!("{}", note.trim_end()),
     }
 }
