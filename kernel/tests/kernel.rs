@@ -515,7 +515,7 @@ fn snapshot(
 
 /// Runs an endless loop, interrupts it, and checks the cell says the variables were lost and
 /// the kernel answers the next cell.
-async fn interrupt_an_endless_loop(client: &mut util::Client) {
+async fn interrupt_an_endless_loop(client: &mut util::Client) -> Execution {
     let looping = client
         .send_shell(jupyter_protocol::ExecuteRequest::new(
             "println!(\"looping\"); loop {}".into(),
@@ -537,8 +537,9 @@ async fn interrupt_an_endless_loop(client: &mut util::Client) {
         "{:?}",
         cell.types()
     );
-    let cell = client.execute("2 + 3", EVAL).await;
-    assert_eq!(cell.result_text().as_deref(), Some("5"), "{}", cell.reply);
+    let after = client.execute("2 + 3", EVAL).await;
+    assert_eq!(after.result_text().as_deref(), Some("5"), "{}", after.reply);
+    cell
 }
 
 /// Asks the kernel to shut down and waits for a clean exit.
@@ -1349,17 +1350,7 @@ async fn live_views_speak_the_widget_protocol() {
     .await;
 
     // An interrupt that restarts the Rust process leaves the views visibly inert at once.
-    let looping = client
-        .send_shell(jupyter_protocol::ExecuteRequest::new(
-            "println!(\"looping\"); loop {}".into(),
-        ))
-        .await;
-    client
-        .wait_iopub(&looping, EVAL, |m| m.header.msg_type == "stream")
-        .await;
-    let request = client.send_control(InterruptRequest {}).await;
-    client.control_reply(&request, QUICK).await;
-    let cell = client.collect(&looping, QUICK).await;
+    let cell = interrupt_an_endless_loop(&mut client).await;
     let disabled = comms(&cell.iopub)
         .iter()
         .filter(|(_, _, c, _)| c["data"]["state"]["disabled"] == true)
