@@ -570,20 +570,32 @@ impl std::fmt::Display for PowerOfTwo {
 /// Powers of two every estimate uses, from 2⁰, with their decimal approximations (as in the
 /// system-design-primer's table). The error grows with each step of 2¹⁰ ≈ 10³: 2.4 % for
 /// KiB, 4.9 % for MiB, 7.4 % for GiB, 10 % for TiB, 12.6 % for PiB.
-pub const POWERS_OF_TWO: &[PowerOfTwo] = &{
-    const EXPONENTS: [u32; 19] = [
-        0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 16, 20, 24, 30, 32, 40, 50, 60, 64,
-    ];
-    let mut out = [PowerOfTwo { exponent: 0 }; 19];
-    let mut i = 0;
-    while i < EXPONENTS.len() {
-        out[i] = PowerOfTwo {
-            exponent: EXPONENTS[i],
-        };
-        i += 1;
-    }
-    out
-};
+pub const POWERS_OF_TWO: &[PowerOfTwo] = &[
+    two(0),
+    two(1),
+    two(2),
+    two(3),
+    two(4),
+    two(5),
+    two(6),
+    two(7),
+    two(8),
+    two(10),
+    two(16),
+    two(20),
+    two(24),
+    two(30),
+    two(32),
+    two(40),
+    two(50),
+    two(60),
+    two(64),
+];
+
+/// 2ⁿ, for the table above.
+const fn two(exponent: u32) -> PowerOfTwo {
+    PowerOfTwo { exponent }
+}
 
 /// Powers of two as a table: exact value, words, byte units, and the error
 /// of treating the binary unit as the decimal one.

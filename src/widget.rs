@@ -278,10 +278,11 @@ impl View {
             ]);
             return;
         }
-        let values = self.values(&[]);
-        let main = self.run(&values, Part::Main);
-        let chart = self.run(&values, Part::Chart).unwrap_or_default();
-        let snapshot = snapshot_html(&self.sliders, &values, &main, &chart);
+        let First {
+            main,
+            chart,
+            snapshot,
+        } = self.first();
         let served = std::env::var_os(KERNEL_ENV)
             .is_some()
             .then(server)
@@ -295,7 +296,7 @@ impl View {
                     "token": server.token,
                     "view": id,
                     "sliders": specs,
-                    "html": main_html(&main),
+                    "html": main,
                     "chart": chart,
                     "snapshot": snapshot,
                 });
@@ -303,11 +304,34 @@ impl View {
                 let _ = writeln!(out, "{WIDGET_MARKER}{marker}");
                 let _ = out.flush();
             }
-            None => crate::display::emit(&[
-                ("text/plain", strip_tags(&main_html(&main))),
-                ("text/html", snapshot),
-            ]),
+            None => crate::display::emit(&First::bundle(main, snapshot)),
         }
+    }
+
+    /// The rendering at the sliders' starting values.
+    fn first(&self) -> First {
+        let values = self.values(&[]);
+        let main = self.run(&values, Part::Main);
+        let chart = self.run(&values, Part::Chart).unwrap_or_default();
+        First {
+            snapshot: snapshot_html(&self.sliders, &values, &main, &chart),
+            main: main_html(&main),
+            chart,
+        }
+    }
+}
+
+/// A view's first rendering: the main part and the chart, and the static snapshot of both.
+struct First {
+    main: String,
+    chart: String,
+    snapshot: String,
+}
+
+impl First {
+    /// What a kernel without widgets shows: the snapshot, and its text.
+    fn bundle(main: String, snapshot: String) -> Bundle {
+        vec![("text/plain", strip_tags(&main)), ("text/html", snapshot)]
     }
 }
 
@@ -453,17 +477,8 @@ impl Explorer {
 impl Rich for Explorer {
     /// The view's first rendering, for other kernels and exports.
     fn mime_bundle(&self) -> Bundle {
-        let view = self.view();
-        let values = view.values(&[]);
-        let main = view.run(&values, Part::Main);
-        let chart = view.run(&values, Part::Chart).unwrap_or_default();
-        vec![
-            ("text/plain", strip_tags(&main_html(&main))),
-            (
-                "text/html",
-                snapshot_html(&view.sliders, &values, &main, &chart),
-            ),
-        ]
+        let First { main, snapshot, .. } = self.view().first();
+        First::bundle(main, snapshot)
     }
 }
 
@@ -641,7 +656,7 @@ impl fmt::Debug for WhatIf {
 struct ViewServer {
     addr: String,
     token: String,
-    views: Mutex<HashMap<u64, View>>,
+    views: Mutex<HashMap<u64, Arc<View>>>,
     next: Mutex<u64>,
 }
 
@@ -680,7 +695,7 @@ impl ViewServer {
         self.views
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, view);
+            .insert(id, Arc::new(view));
         id
     }
 
@@ -719,9 +734,13 @@ impl ViewServer {
     /// Answers one request through `send`: labels and the main part, then the chart, then
     /// done. False if `send` failed.
     fn answer(&self, id: u64, given: &[f64], send: &mut dyn FnMut(Value) -> bool) -> bool {
-        let views = self.views.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(view) = views.get(&id) else {
-            drop(views);
+        let view = self
+            .views
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+            .cloned();
+        let Some(view) = view else {
             return send(json!({"view": id, "error": "no such view", "done": true}));
         };
         let values = view.values(given);
@@ -731,10 +750,6 @@ impl ViewServer {
             .zip(&values)
             .map(|(s, v)| s.show(*v))
             .collect();
-        let sliders = view.sliders.clone();
-        let render = Arc::clone(&view.render);
-        drop(views);
-        let view = View { sliders, render };
         let main = view.run(&values, Part::Main);
         let first = json!({
             "view": id,

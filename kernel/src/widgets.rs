@@ -65,7 +65,6 @@ pub struct Widgets {
 struct State {
     comms: HashMap<String, Comm>,
     views: Vec<Arc<LiveView>>,
-    next: u64,
 }
 
 /// One open comm.
@@ -120,6 +119,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+impl State {
+    /// Stores `changes` in model `comm`'s state, if it is a model.
+    fn keep(&mut self, comm: &str, changes: &Map<String, Value>) {
+        if let Some(model) = self.comms.get_mut(comm).and_then(|c| c.model.as_mut()) {
+            model.extend(changes.clone());
+        }
+    }
+}
+
 impl Widgets {
     /// No comms yet; messages go out through `outbox`.
     pub fn new(outbox: Outbox) -> Widgets {
@@ -127,12 +135,6 @@ impl Widgets {
             outbox,
             state: Mutex::new(State::default()),
         }
-    }
-
-    fn new_id(&self, state: &mut State) -> String {
-        state.next += 1;
-        format!("napkin-{}-{:x}", std::process::id(), state.next)
-            + &uuid::Uuid::new_v4().simple().to_string()[..12]
     }
 
     fn publish(&self, parent: Option<&JupyterMessage>, content: impl Into<JupyterMessageContent>) {
@@ -147,7 +149,7 @@ impl Widgets {
         parent: &JupyterMessage,
         model: Map<String, Value>,
     ) -> String {
-        let id = self.new_id(state);
+        let id = uuid::Uuid::new_v4().simple().to_string();
         let mut data = Map::new();
         data.insert("state".into(), Value::Object(model.clone()));
         data.insert("buffer_paths".into(), json!([]));
@@ -367,13 +369,7 @@ impl Widgets {
         let Value::Object(changes) = changes else {
             return;
         };
-        if let Some(model) = lock(&self.state)
-            .comms
-            .get_mut(comm)
-            .and_then(|c| c.model.as_mut())
-        {
-            model.extend(changes.clone());
-        }
+        lock(&self.state).keep(comm, &changes);
         self.publish(
             parent,
             CommMsg {
@@ -492,10 +488,7 @@ impl Widgets {
                     }
                     let Some(given) = changes.get("value").and_then(Value::as_f64) else {
                         // Not a value change (focus, a layout): keep it, nothing to compute.
-                        if let Some(model) = state.comms.get_mut(id).and_then(|c| c.model.as_mut())
-                        {
-                            model.extend(changes.clone());
-                        }
+                        state.keep(id, &changes);
                         return;
                     };
                     let mut value = given.clamp(link.min, link.max);
@@ -508,9 +501,7 @@ impl Widgets {
                         // The model keeps its index; the value is for the callback only.
                         changes.remove("value");
                     }
-                    if let Some(model) = state.comms.get_mut(id).and_then(|c| c.model.as_mut()) {
-                        model.extend(changes.clone());
-                    }
+                    state.keep(id, &changes);
                     drop(state);
                     // 2.1: echo what was taken, so every frontend shows the same value.
                     self.publish(
@@ -539,8 +530,8 @@ impl Widgets {
                     pending.parent = Some(request.clone());
                     pending.dirty = true;
                     view.wake.notify_one();
-                } else if let Some(model) = state.comms.get_mut(id).and_then(|c| c.model.as_mut()) {
-                    model.extend(changes);
+                } else {
+                    state.keep(id, &changes);
                 }
             }
             (VERSION_TARGET, _) => {
