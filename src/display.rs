@@ -12,6 +12,7 @@
 
 use std::io::Write;
 
+use crate::convention::Per;
 use crate::estimate::Estimate;
 use crate::quantity::{
     Bandwidth, Bytes, Duration, Items, Money, PerUser, Rate, Requests, Spend, UserRate, Users,
@@ -119,12 +120,16 @@ rich_quantity! {
     PerUser => |v: &PerUser| format!("{} per user", v.count()),
     Requests => |v: &Requests| format!("{} requests", v.count()),
     Rate => |v: &Rate| format!("{} requests per second", v.per_second()),
-    UserRate => |v: &UserRate| format!("{:?}", v),
+    UserRate => |v: &UserRate| format!(
+        "{} requests per user per {}",
+        v.value_in(v.time_base()),
+        v.time_base().label()
+    ),
     Bytes => |v: &Bytes| format!("{} bytes", v.bytes()),
     Bandwidth => |v: &Bandwidth| format!("{} bytes per second", v.bytes_per_second()),
     Duration => |v: &Duration| format!("{} seconds", v.seconds()),
     Money => |v: &Money| format!("{} US dollars", v.dollars()),
-    Spend => |v: &Spend| format!("{:?}", v),
+    Spend => |v: &Spend| format!("{} US dollars per second", v.value_in(Per::Second)),
 }
 
 impl Rich for Table {

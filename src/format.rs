@@ -377,6 +377,20 @@ pub fn factor(x: f64) -> String {
     }
 }
 
+/// Writes `value`'s `Display` text as its `Debug` text, as `std::time::Duration` does, so a
+/// tuple, `Vec` or `Option` of napkin values reads `(34.7K req/s, 365 TB/year)`. A precision
+/// (`{:.4?}`) is passed on; the alternate flag of `{:#?}` (pretty structs) is not, so a size
+/// keeps its prefix family inside a pretty-printed struct.
+pub(crate) fn debug_as_display(
+    value: &impl std::fmt::Display,
+    f: &mut std::fmt::Formatter<'_>,
+) -> std::fmt::Result {
+    match f.precision() {
+        Some(precision) => write!(f, "{value:.precision$}"),
+        None => write!(f, "{value}"),
+    }
+}
+
 /// A percentage with three significant figures: `13.6 %`, `-0.25 %`.
 pub fn percent(fraction: f64) -> String {
     format!("{} %", significant(fraction * 100.0, DEFAULT_SIG_FIGS))

@@ -26,6 +26,9 @@
 //! `f64` ratio. Rates remember the time base they were made in and display
 //! in it (`10 req/user/day`), but compare and convert by their value.
 //!
+//! `Debug` prints what `Display` prints, as std's `Duration` does: `{:?}` of a tuple, `Vec` or
+//! `Option` of quantities reads `(34.7K req/s, 365 TB/year)`.
+//!
 //! ```compile_fail
 //! use napkin::prelude::*;
 //! let qps = per_second(100.0);
@@ -191,6 +194,22 @@ macro_rules! linear {
     };
 }
 
+/// `Debug` prints what `Display` prints ([`format::debug_as_display`]): `34.7K req/s`, not the
+/// fields, so tuples, `Vec`s and `Option`s of quantities read as numbers with units.
+macro_rules! debug_as_display {
+    ($($t:ident),* $(,)?) => {$(
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                format::debug_as_display(self, f)
+            }
+        }
+    )*};
+}
+
+debug_as_display!(
+    Users, Items, PerUser, Requests, Rate, UserRate, Bytes, Bandwidth, Duration, Money, Spend,
+);
+
 /// `n` if a constructor may take it: a finite number ≥ 0. Anything else stops the program at
 /// the caller's line (the notebook cell's line), naming the constructor and the value, as
 /// `std::time::Duration::from_secs_f64` does: a NaN is never a size or a count, and a negative
@@ -328,12 +347,6 @@ impl fmt::Display for Users {
     }
 }
 
-impl fmt::Debug for Users {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Users({})", self.count())
-    }
-}
-
 // ---------------------------------------------------------------- Items
 
 /// A count of things that are neither users nor requests: items, records, photos,
@@ -391,12 +404,6 @@ impl fmt::Display for Items {
     }
 }
 
-impl fmt::Debug for Items {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Items({})", self.count())
-    }
-}
-
 /// Items per user, with no time base: 200 friends each, 10 GB quota → use `Users × Bytes`.
 /// `users(…) × per_user(n)` is [`Items`].
 #[derive(Clone, Copy, Default, PartialEq, PartialOrd)]
@@ -422,12 +429,6 @@ pub fn per_user(n: f64) -> PerUser {
 impl fmt::Display for PerUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} per user", format::count_sig(self.n, sig(f)))
-    }
-}
-
-impl fmt::Debug for PerUser {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PerUser({})", self.n)
     }
 }
 
@@ -521,12 +522,6 @@ pub fn requests(n: f64) -> Requests {
 impl fmt::Display for Requests {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} req", format::count_sig(self.count(), sig(f)))
-    }
-}
-
-impl fmt::Debug for Requests {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Requests({})", self.count())
     }
 }
 
@@ -686,17 +681,6 @@ impl fmt::Display for Rate {
     }
 }
 
-impl fmt::Debug for Rate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "Rate({} req/s, shown per {:?})",
-            self.per_second(),
-            self.per
-        )
-    }
-}
-
 // ---------------------------------------------------------------- UserRate
 
 /// Requests per user per unit of time: "10 actions per user per day".
@@ -794,17 +778,6 @@ impl fmt::Display for UserRate {
             f,
             "{} req/user/{}",
             format::count_sig(self.value_in(self.per), sig(f)),
-            self.per
-        )
-    }
-}
-
-impl fmt::Debug for UserRate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "UserRate({} req/user/{})",
-            self.value_in(self.per),
             self.per
         )
     }
@@ -969,12 +942,6 @@ impl fmt::Display for Bytes {
     }
 }
 
-impl fmt::Debug for Bytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Bytes({})", self.bytes())
-    }
-}
-
 // ---------------------------------------------------------------- Bandwidth
 
 /// Information per unit of time: ingress, egress, replication traffic.
@@ -1107,12 +1074,6 @@ impl fmt::Display for Bandwidth {
             )?;
         }
         Ok(())
-    }
-}
-
-impl fmt::Debug for Bandwidth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Bandwidth({} B/s)", self.bytes_per_second())
     }
 }
 
@@ -1264,12 +1225,6 @@ impl fmt::Display for Duration {
     }
 }
 
-impl fmt::Debug for Duration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Duration({} s)", self.seconds())
-    }
-}
-
 // ---------------------------------------------------------------- Money
 
 /// An amount of money in US dollars.
@@ -1334,12 +1289,6 @@ fn money_text(x: f64, sig: usize) -> String {
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&money_text(self.dollars(), sig(f)))
-    }
-}
-
-impl fmt::Debug for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Money(${})", self.dollars())
     }
 }
 
@@ -1426,12 +1375,6 @@ impl fmt::Display for Spend {
             money_text(self.value_in(self.per), sig(f)),
             self.per
         )
-    }
-}
-
-impl fmt::Debug for Spend {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Spend(${}/{})", self.value_in(self.per), self.per)
     }
 }
 

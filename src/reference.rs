@@ -461,7 +461,7 @@ pub fn measured_table() -> Table {
 /// assert_eq!(p.to_string(), "2^42 = 4,398,046,511,104 ≈ 4 trillion (+9.95 %)");
 /// assert_eq!(power_of_two(12).unwrap().to_string(), "2^12 = 4,096 ≈ 4 thousand (+2.40 %)");
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PowerOfTwo {
     /// The exponent `n` in 2ⁿ.
     pub exponent: u32,
@@ -548,6 +548,13 @@ impl PowerOfTwo {
     /// Shows the power in an evcxr-based Jupyter kernel (a cell's final value).
     pub fn evcxr_display(&self) {
         crate::display::emit(&[("text/plain", self.to_string())]);
+    }
+}
+
+/// Prints what `Display` prints, so `[power_of_two(10)?, power_of_two(20)?]` reads as powers.
+impl std::fmt::Debug for PowerOfTwo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        format::debug_as_display(self, f)
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod compile_fail;
 mod conventions;
+mod debug;
 mod examples;
 mod format_props;
 mod golden;
