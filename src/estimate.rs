@@ -55,19 +55,38 @@ use crate::quantity::{Bandwidth, Bytes, Duration, Rate, UserRate, Users, years};
 ///
 /// "Writes" are the actions that store data (posts, uploads, pastes); each
 /// stores [`bytes_per_write`](Workload::bytes_per_write). Reads are given as
-/// a ratio to writes. The seed's "10 actions per user per day, 1 KB per
-/// action" are writes with no reads.
+/// a ratio to writes or as rates of their own. The seed's "10 actions per user per day, 1 KB
+/// per action" are writes with no reads.
+///
+/// Every rate and duration given keeps its true amount, in the calendar it was made in; the
+/// [`conventions`](Workload::conventions) only say how results are shown:
+///
+/// ```
+/// use napkin::prelude::*;
+/// let primer = Conventions::PRIMER.rate(10e6, Per::Month);
+/// for writes in [primer, primer.shown_per(Per::Second)] {
+///     let e = Workload::total(writes).estimate().unwrap();
+///     assert_eq!(e.writes.to_string(), "4 req/s");
+/// }
+/// let exact = Workload::total(per_month(10e6)).conventions(Conventions::PRIMER);
+/// assert_eq!(exact.estimate().unwrap().writes.to_string(), "3.81 req/s");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Workload {
     /// Active users in the period of the per-user rate (DAU for per-day
     /// rates); `None` when the writes are given as a total.
     pub users: Option<f64>,
-    /// Writes per `writes_per`: per user when `users` is set, else in total.
+    /// Writes per `writes_per` (a day, month or year being `writes_calendar`'s): per user
+    /// when `users` is set, else in total.
     pub writes: f64,
-    /// The time base of `writes_per_user`.
+    /// The time base the writes were given in.
     pub writes_per: Per,
+    /// The calendar the writes were made in (`Conventions::PRIMER.rate(…)`: the primer's
+    /// month), so they keep their true amount whatever [`Workload::conventions`] says.
+    pub writes_calendar: Conventions,
     /// The reads: so many per write (`reads_per_write(100.0)` for 100:1, the default being
-    /// none), a total rate (`reads(per_month(100e6))`) or a rate per user.
+    /// none), a total rate (`reads(per_month(100e6))`) or a rate per user, each with its own
+    /// calendar.
     pub reads: Traffic,
     /// Other request streams (searches, fan-out deliveries, …), each flowing into the
     /// requests, their peak, the egress and the servers like the reads do.
@@ -87,12 +106,13 @@ pub struct Workload {
     /// The cache the learner states: a working set in bytes, or the last so many seconds of
     /// writes. Default: the 80/20 rule on a day's reads (on stored data with no reads).
     pub cache: CacheRule,
-    /// Day, month and year lengths. Default [`Conventions::EXACT`].
+    /// The day, month and year the results are shown in (storage per day, month and year,
+    /// retention in years). Default: the writes' calendar. Inputs keep their own.
     pub conventions: Conventions,
-    /// How [`Workload::retention`] was given (so many days, months or years), so that
-    /// conventions set afterwards read it with their own day, month and year.
+    /// The retention [`Workload::retention`] was given, in seconds, so that conventions set
+    /// afterwards count its years with their own year.
     #[serde(skip)]
-    retention_given: Option<(f64, Per)>,
+    retention_given: Option<f64>,
     /// A stream that did not fit, reported by [`Workload::validate`].
     #[serde(skip)]
     overflow: Option<&'static str>,
@@ -101,29 +121,28 @@ pub struct Workload {
 /// How many named streams a workload takes besides its writes and reads.
 pub const MAX_STREAMS: usize = 4;
 
-/// A stream's traffic: a total rate, a rate per user, or so many per write. Calendar words
-/// (day, month) are read with the workload's conventions, as the writes are.
+/// A stream's traffic: a total rate, a rate per user, or so many per write. A rate keeps its
+/// true amount and its calendar: `Conventions::PRIMER.rate(10e9, Per::Month)` is 4,000 req/s
+/// in any workload, shown per second or per month.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub enum Traffic {
-    /// `n` requests per `per`, in total: `per_month(10e9)` searches.
-    Total(f64, Per),
-    /// `n` requests per user per `per`: `per_user_per_day(5.0)`.
-    PerUser(f64, Per),
+    /// Requests in total: `per_month(10e9)` searches.
+    Total(Rate),
+    /// Requests per user: `per_user_per_day(5.0)`.
+    PerUser(UserRate),
     /// `n` per write: 10 fan-out deliveries per post.
     PerWrite(f64),
 }
 
 impl From<Rate> for Traffic {
     fn from(rate: Rate) -> Traffic {
-        let per = rate.time_base();
-        Traffic::Total(rate.value_in(per), per)
+        Traffic::Total(rate)
     }
 }
 
 impl From<UserRate> for Traffic {
     fn from(rate: UserRate) -> Traffic {
-        let per = rate.time_base();
-        Traffic::PerUser(rate.value_in(per), per)
+        Traffic::PerUser(rate)
     }
 }
 
@@ -138,40 +157,103 @@ pub fn per_write(n: f64) -> Traffic {
 }
 
 impl Traffic {
-    /// (per write, total per second, per user per second), one of them non-zero.
-    fn parts(self, c: &Conventions) -> (f64, f64, f64) {
+    /// (per write, total per second, per user per second), one of them non-zero: each rate's
+    /// true amount, whatever unit it is shown in.
+    fn parts(self) -> (f64, f64, f64) {
         match self {
             Traffic::PerWrite(n) => (n, 0.0, 0.0),
-            Traffic::Total(n, per) => (0.0, n / c.seconds(per), 0.0),
-            Traffic::PerUser(n, per) => (0.0, 0.0, n / c.seconds(per)),
+            Traffic::Total(rate) => (0.0, rate.per_second(), 0.0),
+            Traffic::PerUser(rate) => (0.0, 0.0, rate.per_second()),
         }
     }
 
+    /// The amount to validate: per second, or per write.
     fn value(self) -> f64 {
         match self {
-            Traffic::Total(n, _) | Traffic::PerUser(n, _) | Traffic::PerWrite(n) => n,
+            Traffic::Total(rate) => rate.per_second(),
+            Traffic::PerUser(rate) => rate.per_second(),
+            Traffic::PerWrite(n) => n,
         }
     }
 
-    /// The given side of a work line: `10.0bn req/month ÷ 2,592,000 s/month`.
-    fn given(self, users: Option<f64>, writes: &Rate, c: &Conventions) -> String {
-        let seconds = |per: Per| format!("{} s/{}", format::grouped(c.seconds(per)), per.label());
+    /// The given side of a work line, `10.0bn req/month ÷ 2,592,000 s/month`, each rate in
+    /// its own unit and calendar, and a note for the line's end when the results' calendar
+    /// reads that unit otherwise ([`calendar_note`]).
+    fn given(self, users: Option<f64>, writes: &Rate, results: &Conventions) -> (String, String) {
         match self {
-            Traffic::PerWrite(n) => format!("{writes} × {} per write", format::factor(n)),
-            Traffic::Total(n, per) => {
-                format!(
-                    "{} ÷ {}",
-                    Rate::raw_in(n, per, &Conventions::EXACT),
-                    seconds(per)
+            Traffic::PerWrite(n) => (
+                format!("{writes} × {} per write", format::factor(n)),
+                String::new(),
+            ),
+            Traffic::Total(rate) => {
+                let per = rate.time_base();
+                (
+                    format!("{rate} ÷ {}", seconds_per(rate.calendar(), per)),
+                    calendar_note(per, rate.calendar(), results, &rate, false),
                 )
             }
-            Traffic::PerUser(n, per) => format!(
-                "{} × {} ÷ {}",
-                Users::raw(users.unwrap_or(1.0)),
-                UserRate::raw_in(n, per, &Conventions::EXACT),
-                seconds(per)
-            ),
+            Traffic::PerUser(rate) => {
+                let per = rate.time_base();
+                let users = Users::raw(users.unwrap_or(1.0));
+                (
+                    format!("{users} × {rate} ÷ {}", seconds_per(rate.calendar(), per)),
+                    calendar_note(per, rate.calendar(), results, &(users * rate), false),
+                )
+            }
         }
+    }
+}
+
+/// `2,500,000 s/month`: the seconds in one `per` of `calendar`.
+fn seconds_per(calendar: &Conventions, per: Per) -> String {
+    format!(
+        "{} s/{}",
+        format::grouped(calendar.seconds(per)),
+        per.label()
+    )
+}
+
+/// What a rate given per `per` of the `given` calendar would be in another: when the results'
+/// calendar has another `per` (` (the exact month; primer's 2,500,000 s/month gives 4 req/s)`,
+/// a hint for a learner who set the workload's conventions expecting them to reread the
+/// input), else, for the writes (`exact_off`), when `given` is not the exact calendar
+/// (` (napkin conventions; with 86,400 s/day it is 11.6K req/s, -13.6 % off)`). `rate` is the
+/// rate as given.
+fn calendar_note(
+    per: Per,
+    given: &Conventions,
+    results: &Conventions,
+    rate: &Rate,
+    exact_off: bool,
+) -> String {
+    let seconds = given.seconds(per);
+    let per_second = |calendar: &Conventions| {
+        Rate::raw_in(
+            rate.per_second() * seconds / calendar.seconds(per),
+            Per::Second,
+            calendar,
+        )
+    };
+    let exact = Conventions::EXACT;
+    if (results.seconds(per) - seconds).abs() > 1e-9 * seconds {
+        format!(
+            " (the {} {}; {}'s {} gives {})",
+            given.name,
+            per.label(),
+            results.name,
+            seconds_per(results, per),
+            per_second(results)
+        )
+    } else if exact_off && (exact.seconds(per) - seconds).abs() > 1e-9 * seconds {
+        let exact_rate = per_second(&exact);
+        format!(
+            " ({} conventions; with {} it is {exact_rate}, {} off)",
+            given.name,
+            seconds_per(&exact, per),
+            format::percent(rate.per_second() / exact_rate.per_second() - 1.0),
+        )
+    } else {
+        String::new()
     }
 }
 
@@ -200,23 +282,29 @@ pub enum CacheRule {
 }
 
 impl Workload {
-    /// `users` active users, each making `writes` (e.g. `per_user_per_day(10.0)`).
+    /// `users` active users, each making `writes` (e.g. `per_user_per_day(10.0)`). The
+    /// results are shown in the writes' calendar unless [`Workload::conventions`] says
+    /// otherwise.
     pub fn new(users: Users, writes: UserRate) -> Workload {
         let per = writes.time_base();
         Workload {
             users: Some(users.count()),
-            ..Workload::total(Rate::raw_in(writes.value_in(per), per, &Conventions::EXACT))
+            ..Workload::total(Rate::raw_in(writes.value_in(per), per, writes.calendar()))
         }
     }
 
-    /// A workload given by its total write rate (`per_month(10e6)`), for
-    /// sources that state totals rather than users × actions.
+    /// A workload given by its total write rate (`per_month(10e6)`,
+    /// `Conventions::PRIMER.rate(10e6, Per::Month)`), for sources that state totals rather
+    /// than users × actions. The results are shown in the rate's calendar unless
+    /// [`Workload::conventions`] says otherwise.
     pub fn total(writes: Rate) -> Workload {
         let per = writes.time_base();
+        let calendar = *writes.calendar();
         Workload {
             users: None,
             writes: writes.value_in(per),
             writes_per: per,
+            writes_calendar: calendar,
             reads: Traffic::PerWrite(0.0),
             streams: [None; MAX_STREAMS],
             bytes_per_write: 0.0,
@@ -226,7 +314,7 @@ impl Workload {
             retention_years: 5.0,
             cache_fraction: 0.2,
             cache: CacheRule::EightyTwenty,
-            conventions: Conventions::EXACT,
+            conventions: calendar,
             retention_given: None,
             overflow: None,
         }
@@ -240,7 +328,7 @@ impl Workload {
 
     /// The reads as the source gives them: a total (`reads(per_month(100e6))`), a rate per
     /// user (`reads(per_user_per_day(50.0))`) or [`per_write`]. Replaces
-    /// [`Workload::reads_per_write`].
+    /// [`Workload::reads_per_write`]. A rate counts with its true amount, in its own calendar.
     pub fn reads(mut self, reads: impl Into<Traffic>) -> Workload {
         self.reads = reads.into();
         self
@@ -321,13 +409,12 @@ impl Workload {
         self
     }
 
-    /// How long data is kept (default 5 years). A period given in days, months or years is
-    /// read with the workload's conventions, whenever they are set: `years(3.0)` is three of
-    /// the convention's years, `days(1095.0)` 1,095 of its days.
+    /// How long data is kept (default 5 of the conventions' years). The period keeps its true
+    /// length: `years(3.0)` is three 365-day years, `Conventions::PRIMER.years(3.0)` three of
+    /// the primer's 30,000,000-s years, whatever the workload's conventions.
     pub fn retention(mut self, period: Duration) -> Workload {
-        let (count, per) = period.count();
-        self.retention_given = Some((count, per));
-        self.retention_years = count * self.conventions.seconds(per) / self.conventions.year;
+        self.retention_given = Some(period.seconds());
+        self.retention_years = period.seconds() / self.conventions.year;
         self
     }
 
@@ -337,12 +424,18 @@ impl Workload {
         self
     }
 
-    /// Day, month and year lengths: [`Conventions::EXACT`] (default),
-    /// [`Conventions::NAPKIN`] or [`Conventions::PRIMER`].
+    /// The day, month and year the results are shown in (storage per day, month and year;
+    /// the retention counted in years): [`Conventions::EXACT`], [`Conventions::NAPKIN`],
+    /// [`Conventions::PRIMER`], … Default: the writes' calendar.
+    ///
+    /// Conventions never change what an input means: `per_month(10e6)` is 10M per
+    /// 2,628,000-s month under any of them (3.81 req/s; its work line says what the primer's
+    /// month would give). To give an input in a source's calendar, make it with that
+    /// calendar: `Conventions::PRIMER.rate(10e6, Per::Month)` is 4 req/s everywhere.
     pub fn conventions(mut self, conventions: Conventions) -> Workload {
         self.conventions = conventions;
-        if let Some((count, per)) = self.retention_given {
-            self.retention_years = count * conventions.seconds(per) / conventions.year;
+        if let Some(seconds) = self.retention_given {
+            self.retention_years = seconds / conventions.year;
         }
         self
     }
@@ -439,6 +532,10 @@ impl Workload {
             ("conventions.day", c.day),
             ("conventions.month", c.month),
             ("conventions.year", c.year),
+            (
+                "writes' calendar",
+                self.writes_calendar.seconds(self.writes_per),
+            ),
         ] {
             check(name, v, |v| v > 0.0, "a finite number of seconds > 0")?;
         }
@@ -574,10 +671,10 @@ impl Workload {
     #[inline]
     pub(crate) fn inputs(&self) -> Inputs {
         let c = &self.conventions;
-        let (reads_per_write, reads_total, reads_per_user) = self.reads.parts(c);
+        let (reads_per_write, reads_total, reads_per_user) = self.reads.parts();
         let streams = self.streams.map(|s| match s {
             Some(s) => {
-                let (per_write, total, per_user) = s.traffic.parts(c);
+                let (per_write, total, per_user) = s.traffic.parts();
                 StreamInputs {
                     per_write,
                     total,
@@ -590,7 +687,7 @@ impl Workload {
         Inputs {
             users: self.users.unwrap_or(1.0),
             writes: self.writes,
-            seconds: c.seconds(self.writes_per),
+            seconds: self.writes_calendar.seconds(self.writes_per),
             reads_per_write,
             reads_total,
             reads_per_user,
@@ -688,9 +785,6 @@ impl Estimate {
     fn from_workload(w: Workload) -> Estimate {
         let f = w.figures();
         let c = w.conventions;
-        let exact = Conventions::EXACT;
-        let per_label = w.writes_per.label();
-        let base_seconds = c.seconds(w.writes_per);
         // Every figure carries its true per-second value and the estimate's conventions, so
         // it reads the same in any unit: `storage_per_month.shown_per(Per::Day)` is
         // `storage_per_day`, and `× c.years(n)` gives the total.
@@ -731,27 +825,20 @@ impl Estimate {
             format!(" × {} copies", format::factor(w.replication))
         };
 
+        let (calendar, per) = (&w.writes_calendar, w.writes_per);
         let given = match w.users {
             Some(users) => format!(
                 "{} × {}",
                 Users::raw(users),
-                UserRate::raw_in(w.writes, w.writes_per, &Conventions::EXACT)
+                UserRate::raw_in(w.writes, per, calendar)
             ),
-            None => Rate::raw_in(w.writes, w.writes_per, &Conventions::EXACT).to_string(),
+            None => Rate::raw_in(w.writes, per, calendar).to_string(),
         };
-        let mut writes_work = format!(
-            "{given} ÷ {} s/{per_label} = {writes}",
-            format::grouped(base_seconds)
+        let writes_work = format!(
+            "{given} ÷ {} = {writes}{}",
+            seconds_per(calendar, per),
+            calendar_note(per, calendar, &c, &writes, true)
         );
-        if (base_seconds - exact.seconds(w.writes_per)).abs() > 1e-9 {
-            let exact_rate = qps(f.writes * base_seconds / exact.seconds(w.writes_per));
-            writes_work.push_str(&format!(
-                " ({} conventions; with {} s/{per_label} it is {exact_rate}, {} off)",
-                c.name,
-                format::grouped(exact.seconds(w.writes_per)),
-                format::percent(writes / exact_rate - 1.0),
-            ));
-        }
         let stored = |per: &str, seconds: f64, result: &Bandwidth| {
             format!(
                 "{writes} × {write_size} × {} s/{per}{copies} = {result}",
@@ -769,7 +856,10 @@ impl Estimate {
             Traffic::PerWrite(n) => {
                 format!("{writes} × {} reads per write = {reads}", format::factor(n))
             }
-            other => format!("{} = {reads}", other.given(w.users, &writes, &c)),
+            other => {
+                let (given, note) = other.given(w.users, &writes, &c);
+                format!("{given} = {reads}{note}")
+            }
         };
         let mut summands = vec![writes.to_string(), reads.to_string()];
         summands.extend(streams.iter().map(|s| s.rate.to_string()));
@@ -783,14 +873,10 @@ impl Estimate {
             .streams()
             .zip(&streams)
             .map(|(s, e)| {
+                let (given, note) = s.traffic.given(w.users, &writes, &c);
                 (
                     s.name,
-                    format!(
-                        "{} = {} (peak × {peak} = {})",
-                        s.traffic.given(w.users, &writes, &c),
-                        e.rate,
-                        e.peak
-                    ),
+                    format!("{given} = {} (peak × {peak} = {}){note}", e.rate, e.peak),
                 )
             })
             .collect();
@@ -1154,15 +1240,39 @@ mod tests {
 
     #[test]
     fn napkin_day_shows_its_error() {
-        let e = Workload::new(users(100e6), per_user_per_day(10.0))
-            .conventions(Conventions::NAPKIN)
+        let e = Workload::new(users(100e6), Conventions::NAPKIN.per_user(10.0, Per::Day))
             .estimate()
             .unwrap();
         assert_eq!(e.writes.to_string(), "10.0K req/s");
+        assert_eq!(e.workload.conventions, Conventions::NAPKIN);
         let work = e.work("writes").unwrap();
         assert!(
-            work.contains("86,400 s/day it is 11.6K req/s, -13.6 % off"),
+            work.ends_with(
+                "= 10.0K req/s (napkin conventions; with 86,400 s/day it is 11.6K req/s, -13.6 % off)"
+            ),
             "{work}"
+        );
+    }
+
+    #[test]
+    fn conventions_set_later_do_not_reread_an_input() {
+        // 10M a month made with the exact month stays 3.81 req/s under the primer's
+        // conventions, and the work line says what the primer's month would give.
+        let e = Workload::total(per_month(10e6))
+            .reads(per_month(100e6))
+            .conventions(Conventions::PRIMER)
+            .estimate()
+            .unwrap();
+        assert_eq!(e.writes.to_string(), "3.81 req/s");
+        assert_eq!(
+            e.work("writes").unwrap(),
+            "10.0M req/month ÷ 2,628,000 s/month = 3.81 req/s \
+             (the exact month; primer's 2,500,000 s/month gives 4 req/s)"
+        );
+        assert_eq!(
+            e.work("reads").unwrap(),
+            "100M req/month ÷ 2,628,000 s/month = 38.1 req/s \
+             (the exact month; primer's 2,500,000 s/month gives 40 req/s)"
         );
     }
 

@@ -237,8 +237,9 @@ fn sig(f: &fmt::Formatter<'_>) -> usize {
 
 /// Quantities made with a convention's day, month and year, so a learner working from a
 /// source that uses, say, system-design-primer's 2.5M-second month writes
-/// `Conventions::PRIMER.months(36.0)` and `Conventions::PRIMER.rate(10e6, Per::Month)`, and
-/// every figure reads its calendar words the same way.
+/// `Conventions::PRIMER.months(36.0)` and `Conventions::PRIMER.rate(10e6, Per::Month)`. Each
+/// keeps its true amount and its calendar wherever it goes: a workload, its streams, a sweep
+/// and a live view count 4 req/s for the primer's 10M a month, shown per month or per second.
 ///
 /// ```
 /// use napkin::prelude::*;
@@ -681,6 +682,47 @@ impl fmt::Display for Rate {
     }
 }
 
+/// A rate serializes as its true amount per second, the time base it is shown in and its
+/// calendar.
+fn serialize_rate<S: serde::Serializer>(
+    serializer: S,
+    name: &'static str,
+    per_second: f64,
+    per: Per,
+    calendar: &Conventions,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    let mut s = serializer.serialize_struct(name, 3)?;
+    s.serialize_field("per_second", &per_second)?;
+    s.serialize_field("per", &per)?;
+    s.serialize_field("calendar", calendar)?;
+    s.end()
+}
+
+impl serde::Serialize for Rate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_rate(
+            serializer,
+            "Rate",
+            self.per_second(),
+            self.per,
+            &self.calendar,
+        )
+    }
+}
+
+impl serde::Serialize for UserRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serialize_rate(
+            serializer,
+            "UserRate",
+            self.per_second(),
+            self.per,
+            &self.calendar,
+        )
+    }
+}
+
 // ---------------------------------------------------------------- UserRate
 
 /// Requests per user per unit of time: "10 actions per user per day".
@@ -720,9 +762,18 @@ impl UserRate {
             calendar: *calendar,
         }
     }
+    /// Requests per user per second: the true amount, whatever unit it is shown in.
+    pub fn per_second(&self) -> f64 {
+        self.q.get::<request_per_user_second>()
+    }
     /// Requests per user per `per`, a day, month or year being this rate's calendar's.
     pub fn value_in(&self, per: Per) -> f64 {
-        self.q.get::<request_per_user_second>() * self.calendar.seconds(per)
+        self.per_second() * self.calendar.seconds(per)
+    }
+    /// The conventions this rate reads a day, a month and a year with: the calendar it was
+    /// made in.
+    pub fn calendar(&self) -> &Conventions {
+        &self.calendar
     }
     /// The time base it was made in.
     pub fn time_base(&self) -> Per {
@@ -1329,6 +1380,14 @@ impl Spend {
     /// Dollars per `per`, a day, month or year being this spend's calendar's.
     pub fn value_in(&self, per: Per) -> f64 {
         self.q.get::<dollar_per_second>() * self.calendar.seconds(per)
+    }
+    /// The time base the spend is shown in.
+    pub fn time_base(&self) -> Per {
+        self.per
+    }
+    /// The conventions this spend reads a day, a month and a year with.
+    pub fn calendar(&self) -> &Conventions {
+        &self.calendar
     }
     /// The same spend, shown per `per`.
     pub fn shown_per(self, per: Per) -> Spend {

@@ -1,6 +1,9 @@
 //! Every figure reads the same in every unit, under every convention: a convention only
 //! changes how a day, a month and a year turn into seconds, consistently, everywhere
 //! (issue: a figure's value changed with the unit it was read in under PRIMER and NAPKIN).
+//! And every input keeps its true amount: a rate made in one calendar counts the same in any
+//! workload, stream, sweep or live view, whatever unit it is shown in (issue: a primer rate
+//! gave 3.81 req/s as made and 4 req/s shown per second).
 
 use napkin::prelude::*;
 use proptest::prelude::*;
@@ -19,12 +22,13 @@ fn close(a: f64, b: f64) -> bool {
 /// The issue's own example: the primer's 10M writes a month of 1,271 B, kept 3 years.
 #[test]
 fn a_primer_figure_reads_the_same_in_any_unit() {
-    let e = Workload::total(per_month(10e6))
+    let primer = Conventions::PRIMER;
+    let e = Workload::total(primer.rate(10e6, Per::Month))
         .bytes_per_write(bytes(1271.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
+        .retention(primer.years(3.0))
         .estimate()
         .unwrap();
+    assert_eq!(e.workload.conventions, primer);
     let per_second = e.storage_per_month.shown_per(Per::Second);
     assert!(close(
         per_second.bytes_per_second(),
@@ -47,8 +51,7 @@ fn a_primer_figure_reads_the_same_in_any_unit() {
 #[test]
 fn conventions_make_durations_and_rates() {
     let primer = Conventions::PRIMER;
-    let e = Workload::total(per_month(10e6))
-        .conventions(primer)
+    let e = Workload::total(primer.rate(10e6, Per::Month))
         .estimate()
         .unwrap();
     let written = e.writes * primer.months(36.0);
@@ -64,26 +67,33 @@ fn conventions_make_durations_and_rates() {
     );
 }
 
-/// Retention given in days stays that many days under a convention with another month or
-/// year; given in years it is that many of the convention's years, whichever is set first.
+/// A retention keeps its true length under any conventions, set before or after it: 1,095
+/// days are 1,095 days, three 365-day years are 94,608,000 s (3.15 of the primer's years),
+/// three of the primer's years 90,000,000 s.
 #[test]
-fn retention_keeps_the_unit_it_was_given_in() {
+fn retention_keeps_its_true_length() {
+    let primer = Conventions::PRIMER;
     let base = || {
         Workload::total(per_second(1.0))
             .bytes_per_write(bytes(1.0))
-            .conventions(Conventions::PRIMER)
+            .conventions(primer)
     };
     let in_days = base().retention(days(1095.0)).estimate().unwrap();
     assert!(close(in_days.storage_total.bytes(), 1095.0 * 86_400.0));
     let in_years = base().retention(years(3.0)).estimate().unwrap();
-    assert!(close(in_years.storage_total.bytes(), 90e6));
-    let set_later = Workload::total(per_second(1.0))
-        .bytes_per_write(bytes(1.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
-        .estimate()
-        .unwrap();
-    assert!(close(set_later.storage_total.bytes(), 90e6));
+    assert!(close(in_years.storage_total.bytes(), 3.0 * 31_536_000.0));
+    assert!(close(in_years.workload.retention_years, 3.1536));
+    let in_primer_years = base().retention(primer.years(3.0)).estimate().unwrap();
+    assert!(close(in_primer_years.storage_total.bytes(), 90e6));
+    for (period, seconds) in [(primer.years(3.0), 90e6), (years(3.0), 94.608e6)] {
+        let set_later = Workload::total(per_second(1.0))
+            .bytes_per_write(bytes(1.0))
+            .retention(period)
+            .conventions(primer)
+            .estimate()
+            .unwrap();
+        assert!(close(set_later.storage_total.bytes(), seconds));
+    }
 }
 
 proptest! {
@@ -145,4 +155,116 @@ fn weeks_and_count_suffixed_durations() {
         31_536.0
     );
     assert!("2.5M".parse::<Duration>().is_err());
+}
+
+/// The rate `n` per `per` of `c`, made by constructor number `how`: `Conventions::rate`,
+/// `Rate::per_in`, requests over one `per` of `c`, users × a per-user rate, or (for the exact
+/// calendar) the plain constructor of that time base.
+fn made(how: usize, n: f64, per: Per, c: Conventions) -> Rate {
+    match how {
+        0 => c.rate(n, per),
+        1 => Rate::per_in(n, per, &c),
+        2 => requests(n) / Duration::of_in(1.0, per, &c),
+        3 => users(n / 4.0) * c.per_user(4.0, per),
+        _ if c == Conventions::EXACT => match per {
+            Per::Second => per_second(n),
+            Per::Minute => per_minute(n),
+            Per::Hour => per_hour(n),
+            Per::Day => per_day(n),
+            Per::Week => per_week(n),
+            Per::Month => per_month(n),
+            Per::Year => per_year(n),
+        },
+        _ => c.rate(n, per),
+    }
+}
+
+/// The per-user rate `n` per `per` of `c`, by constructor number `how`.
+fn made_per_user(how: usize, n: f64, per: Per, c: Conventions) -> UserRate {
+    match (how % 3, per) {
+        (0, _) => c.per_user(n, per),
+        (1, _) => UserRate::per_in(n, per, &c),
+        (_, Per::Second) if c == Conventions::EXACT => per_user_per_second(n),
+        (_, Per::Day) if c == Conventions::EXACT => per_user_per_day(n),
+        (_, Per::Week) if c == Conventions::EXACT => per_user_per_week(n),
+        (_, Per::Month) if c == Conventions::EXACT => per_user_per_month(n),
+        _ => c.per_user(n, per),
+    }
+}
+
+proptest! {
+    /// For every calendar and constructor, a rate used as a workload's writes, reads or
+    /// stream, in any workload's conventions, counts its true amount: the same per second as
+    /// the rate itself and as the same rate shown per second (or in any other unit), in the
+    /// estimate and in a sweep.
+    #[test]
+    fn a_rate_counts_its_true_amount_wherever_it_is_used(
+        made_in in 0usize..4,
+        results in 0usize..5,
+        per in 0usize..7,
+        shown in 0usize..7,
+        how in 0usize..5,
+        n in 1e-3f64..1e12,
+        people in 1.0f64..1e9,
+    ) {
+        let (c, per, shown) = (ALL[made_in], Per::ALL[per], Per::ALL[shown]);
+        let conventions = |w: Workload| match ALL.get(results) {
+            Some(r) => w.conventions(*r),
+            None => w,
+        };
+        let rate = made(how, n, per, c);
+        let truth = rate.per_second();
+        prop_assert!(close(truth, n / c.seconds(per)), "{rate}: {truth}");
+        for r in [rate, rate.shown_per(Per::Second), rate.shown_per(shown)] {
+            prop_assert!(close(r.per_second(), truth));
+            let e = conventions(Workload::total(r).stream("search", r).reads(r))
+                .estimate()
+                .unwrap();
+            prop_assert!(close(e.writes.per_second(), truth), "{}", e.work("writes").unwrap());
+            prop_assert!(close(e.reads.per_second(), truth), "{}", e.work("reads").unwrap());
+            prop_assert!(close(e.stream("search").unwrap().rate.per_second(), truth));
+            let frame = Sweep::new(e.workload).run().unwrap();
+            let column = |name: &str| frame.column(name).unwrap().f64().unwrap().get(0).unwrap();
+            prop_assert!(close(column("writes [req/s]"), truth));
+            prop_assert!(close(column("reads [req/s]"), truth));
+            prop_assert!(close(column("search [req/s]"), truth));
+        }
+        let each = made_per_user(how, n, per, c);
+        let truth = each.per_second() * people;
+        prop_assert!(close(each.per_second(), n / c.seconds(per)));
+        for u in [each, each.shown_per(Per::Second), each.shown_per(shown)] {
+            let e = conventions(Workload::new(users(people), u).reads(u).stream("search", u))
+                .estimate()
+                .unwrap();
+            prop_assert!(close(e.writes.per_second(), truth), "{}", e.work("writes").unwrap());
+            prop_assert!(close(e.reads.per_second(), truth));
+            prop_assert!(close(e.stream("search").unwrap().rate.per_second(), truth));
+            let frame = Sweep::new(e.workload).vary(Param::Users, [people]).run().unwrap();
+            let column = |name: &str| frame.column(name).unwrap().f64().unwrap().get(0).unwrap();
+            prop_assert!(close(column("writes [req/s]"), truth));
+            prop_assert!(close(column("reads [req/s]"), truth));
+        }
+    }
+}
+
+/// A live view over a workload made in the primer's calendar shows the primer's 4 req/s, and
+/// a slider over its writes moves them in the primer's month.
+#[test]
+fn a_live_view_counts_the_true_amount() {
+    use napkin::display::Rich;
+    let primer = Conventions::PRIMER;
+    for writes in [
+        primer.rate(10e6, Per::Month),
+        primer.rate(10e6, Per::Month).shown_per(Per::Second),
+    ] {
+        let w = Workload::total(writes).bytes_per_write(kb(1.0));
+        let html = explore(&w)
+            .vary(Param::Writes, 1.0..=1e8)
+            .mime_bundle()
+            .into_iter()
+            .find(|(mime, _)| *mime == "text/html")
+            .map(|(_, html)| html)
+            .unwrap();
+        assert!(html.contains("= 4 req/s"), "{html}");
+    }
 }

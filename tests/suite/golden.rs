@@ -5,6 +5,10 @@
 
 use napkin::prelude::*;
 
+/// system-design-primer's calendar: 2.5M s a month, twelve to a year. A source's rates and
+/// periods are made in its calendar; the workload shows its results in the writes' calendar.
+const PRIMER: Conventions = Conventions::PRIMER;
+
 /// Asserts `actual` is within `tolerance` (relative) of `expected`.
 fn close(what: &str, actual: f64, expected: f64, tolerance: f64) {
     let error = (actual - expected).abs() / expected.abs();
@@ -39,11 +43,10 @@ fn seed_day_one() {
 /// 100M reads a month, 1,271 B per paste, 2.5M s per month, 3 years.
 #[test]
 fn primer_pastebin() {
-    let e = Workload::total(per_month(10e6))
+    let e = Workload::total(PRIMER.rate(10e6, Per::Month))
         .reads_per_write(10.0)
         .bytes_per_write(bytes(1_271.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
+        .retention(PRIMER.years(3.0))
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "4 req/s"); // "4 paste writes per second"
@@ -54,7 +57,7 @@ fn primer_pastebin() {
     close("3-year storage", e.storage_total.bytes(), 457.56e9, 1e-9);
     assert_eq!(e.storage_total.to_string(), "458 GB");
     // "360 million shortlinks in 3 years": 4 writes/s over 36 primer months.
-    let three_years = 3.0 * Conventions::PRIMER.year;
+    let three_years = 3.0 * PRIMER.year;
     close(
         "shortlinks",
         e.writes.per_second() * three_years,
@@ -68,11 +71,10 @@ fn primer_pastebin() {
 /// converts to rates with 2.5M s/month; we follow its per-month figures.
 #[test]
 fn primer_twitter() {
-    let e = Workload::total(per_month(15e9))
+    let e = Workload::total(PRIMER.rate(15e9, Per::Month))
         .reads_per_write(250.0 / 15.0)
         .bytes_per_write(kb(10.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
+        .retention(PRIMER.years(3.0))
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "6.00K req/s"); // "6,000 tweets per second"
@@ -80,21 +82,18 @@ fn primer_twitter() {
     assert_eq!(e.storage_per_month.to_string(), "150 TB/month"); // "150 TB … per month"
     assert_eq!(e.storage_total.to_string(), "5.40 PB"); // "5.4 PB … in 3 years"
     // Fanout: 150B deliveries a month → "60 thousand … per second".
-    let fanout = Workload::total(per_month(150e9))
-        .conventions(Conventions::PRIMER)
+    let fanout = Workload::total(PRIMER.rate(150e9, Per::Month))
         .estimate()
         .unwrap();
     assert_eq!(fanout.writes.to_string(), "60.0K req/s");
     // Search: 10B a month → "4,000 search requests per second".
-    let search = Workload::total(per_month(10e9))
-        .conventions(Conventions::PRIMER)
+    let search = Workload::total(PRIMER.rate(10e9, Per::Month))
         .estimate()
         .unwrap();
     assert_eq!(search.writes.to_string(), "4.00K req/s");
     // The source's "~10 KB" drops 180 B of fields: 10,180 B exactly gives 152.7 TB/month.
-    let exact = Workload::total(per_month(15e9))
+    let exact = Workload::total(PRIMER.rate(15e9, Per::Month))
         .bytes_per_write(bytes(10_180.0))
-        .conventions(Conventions::PRIMER)
         .estimate()
         .unwrap();
     assert_eq!(exact.storage_per_month.to_string(), "153 TB/month");
@@ -103,11 +102,10 @@ fn primer_twitter() {
 /// system-design-primer, mint: 5B transactions and 500M reads a month, 50 B each.
 #[test]
 fn primer_mint() {
-    let e = Workload::total(per_month(5e9))
+    let e = Workload::total(PRIMER.rate(5e9, Per::Month))
         .reads_per_write(0.1) // "10:1 write to read ratio"
         .bytes_per_write(bytes(50.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
+        .retention(PRIMER.years(3.0))
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "2.00K req/s"); // "2,000 transactions per second"
@@ -120,11 +118,10 @@ fn primer_mint() {
 /// weekly, a 4-week month in the source), 500 KB a page, 100B searches a month.
 #[test]
 fn primer_web_crawler() {
-    let e = Workload::total(per_month(4e9))
+    let e = Workload::total(PRIMER.rate(4e9, Per::Month))
         .reads_per_write(25.0)
         .bytes_per_write(kb(500.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
+        .retention(PRIMER.years(3.0))
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "1.60K req/s"); // "1,600 write requests per second"
@@ -136,9 +133,8 @@ fn primer_web_crawler() {
 /// system-design-primer, query_cache: 10B queries a month, 270 B per entry.
 #[test]
 fn primer_query_cache() {
-    let e = Workload::total(per_month(10e9))
+    let e = Workload::total(PRIMER.rate(10e9, Per::Month))
         .bytes_per_write(bytes(50.0 + 20.0 + 200.0))
-        .conventions(Conventions::PRIMER)
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "4.00K req/s"); // "4,000 requests per second"
@@ -148,11 +144,10 @@ fn primer_query_cache() {
 /// system-design-primer, scaling_aws: 1B writes a month, 1 KB each, 100:1.
 #[test]
 fn primer_scaling_aws() {
-    let e = Workload::total(per_month(1e9))
+    let e = Workload::total(PRIMER.rate(1e9, Per::Month))
         .reads_per_write(100.0)
         .bytes_per_write(kb(1.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
+        .retention(PRIMER.years(3.0))
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "400 req/s");
@@ -173,11 +168,10 @@ fn grokking_url_shortener() {
         month: 30.0 * 86_400.0,
         year: 360.0 * 86_400.0,
     };
-    let e = Workload::total(per_month(500e6))
+    let e = Workload::total(thirty_day.rate(500e6, Per::Month))
         .reads_per_write(100.0)
         .bytes_per_write(bytes(500.0))
-        .retention(years(5.0))
-        .conventions(thirty_day)
+        .retention(thirty_day.years(5.0))
         .estimate()
         .unwrap();
     close("writes", e.writes.per_second(), 192.9, 1e-3); // "~200/s"

@@ -20,7 +20,8 @@ fn close(what: &str, actual: f64, expected: f64, tolerance: f64) {
 }
 
 /// 10⁵ s/day, as Xu's vol. 2 states: "10^5 is used throughout this book to represent seconds
-/// in a day".
+/// in a day". Rates are made in it (`XU_DAY.per_user(10.0, Per::Day)`); the estimate shows
+/// its results in the writes' calendar.
 const XU_DAY: Conventions = Conventions::NAPKIN;
 
 /// primer, solutions/system_design/sales_rank/README.md L38–39, L55–60, L64: "1 billion
@@ -30,11 +31,11 @@ const XU_DAY: Conventions = Conventions::NAPKIN;
 /// separate monthly total.
 #[test]
 fn primer_sales_rank() {
-    let e = Workload::total(per_month(1e9))
-        .reads(per_month(100e9))
+    let primer = Conventions::PRIMER;
+    let e = Workload::total(primer.rate(1e9, Per::Month))
+        .reads(primer.rate(100e9, Per::Month))
         .bytes_per_write(bytes(40.0))
-        .retention(years(3.0))
-        .conventions(Conventions::PRIMER)
+        .retention(primer.years(3.0))
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "400 req/s");
@@ -51,9 +52,9 @@ fn primer_sales_rank() {
 fn primer_social_graph() {
     let links = users(100e6) * per_user(50.0);
     assert_eq!(links.to_string(), "5.00bn items");
-    let e = Workload::total(per_month(0.0))
-        .stream("search", per_month(1e9))
-        .conventions(Conventions::PRIMER)
+    let primer = Conventions::PRIMER;
+    let e = Workload::total(primer.rate(0.0, Per::Month))
+        .stream("search", primer.rate(1e9, Per::Month))
         .estimate()
         .unwrap();
     assert_eq!(e.stream("search").unwrap().rate.to_string(), "400 req/s");
@@ -88,11 +89,10 @@ fn xu_web_crawler() {
         year: 12.0 * Conventions::THIRTY_DAY.month,
         ..Conventions::THIRTY_DAY
     };
-    let e = Workload::total(per_month(1e9))
+    let e = Workload::total(xu.rate(1e9, Per::Month))
         .bytes_per_write(kb(500.0))
         .peak_factor(2.0)
-        .retention(years(5.0))
-        .conventions(xu)
+        .retention(xu.years(5.0))
         .estimate()
         .unwrap();
     close("pages/s", e.writes.per_second(), 385.8, 1e-3); // "~400"
@@ -160,9 +160,8 @@ fn xu_google_drive() {
 /// million * 5 / 10^5 = 5,000". Searches are reads; no writes.
 #[test]
 fn xu_proximity() {
-    let searches = Workload::new(users(100e6), per_user_per_day(0.0))
-        .reads(per_user_per_day(5.0))
-        .conventions(XU_DAY)
+    let searches = Workload::new(users(100e6), XU_DAY.per_user(0.0, Per::Day))
+        .reads(XU_DAY.per_user(5.0, Per::Day))
         .estimate()
         .unwrap();
     assert_eq!(searches.reads.to_string(), "5.00K req/s");
@@ -194,10 +193,9 @@ fn xu_nearby_friends() {
 /// 3TB" a month (30 days).
 #[test]
 fn xu_ad_clicks() {
-    let e = Workload::new(users(1e9), per_user_per_day(1.0))
+    let e = Workload::new(users(1e9), XU_DAY.per_user(1.0, Per::Day))
         .peak_factor(5.0)
         .bytes_per_write(kb(0.1))
-        .conventions(XU_DAY)
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "10.0K req/s");
@@ -217,7 +215,6 @@ fn xu_hotel() {
     let e = Workload::total(reservations)
         .reads_per_write(10.0)
         .stream("room details", per_write(100.0))
-        .conventions(XU_DAY)
         .estimate()
         .unwrap();
     assert_eq!(e.reads.to_string(), "23.3 req/s");
@@ -234,20 +231,17 @@ fn xu_hotel() {
 /// PB"; "… * 20% * 500 KB = 1,460 PB". Sends and receives are separate per-user totals.
 #[test]
 fn xu_email() {
-    let sends = Workload::new(users(1e9), per_user_per_day(10.0))
-        .conventions(XU_DAY)
+    let sends = Workload::new(users(1e9), XU_DAY.per_user(10.0, Per::Day))
         .estimate()
         .unwrap();
     assert_eq!(sends.writes.to_string(), "100K req/s");
-    let received = Workload::new(users(1e9), per_user_per_day(40.0))
+    let received = Workload::new(users(1e9), XU_DAY.per_user(40.0, Per::Day))
         .bytes_per_write(kb(50.0))
-        .conventions(XU_DAY)
         .estimate()
         .unwrap();
     assert_eq!(received.storage_per_year.to_string(), "730 PB/year");
-    let attachments = Workload::new(users(1e9), per_user_per_day(40.0))
+    let attachments = Workload::new(users(1e9), XU_DAY.per_user(40.0, Per::Day))
         .bytes_per_write(kb(500.0) * 0.2)
-        .conventions(XU_DAY)
         .estimate()
         .unwrap();
     close(
@@ -263,10 +257,9 @@ fn xu_email() {
 /// a day: "QPS is 50"; "26 bytes * 25mil = ~650MB".
 #[test]
 fn xu_leaderboard() {
-    let e = Workload::new(users(5e6), per_user_per_day(10.0))
-        .reads(per_user_per_day(1.0))
+    let e = Workload::new(users(5e6), XU_DAY.per_user(10.0, Per::Day))
+        .reads(XU_DAY.per_user(1.0, Per::Day))
         .peak_factor(5.0)
-        .conventions(XU_DAY)
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "500 req/s");

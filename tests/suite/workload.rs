@@ -12,18 +12,33 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 #[test]
-fn reads_given_as_a_total_are_read_with_the_workload_conventions() {
-    // 10M writes and 100M reads a month under a 30-day month.
-    let e = Workload::total(per_month(10e6))
-        .reads(per_month(100e6))
-        .conventions(Conventions::THIRTY_DAY)
+fn reads_given_as_a_total_keep_their_calendar() {
+    // 10M writes and 100M reads a month, 30-day months.
+    let thirty = Conventions::THIRTY_DAY;
+    let e = Workload::total(thirty.rate(10e6, Per::Month))
+        .reads(thirty.rate(100e6, Per::Month))
         .estimate()
         .unwrap();
     assert!(close(e.reads.per_second(), 100e6 / 2_592_000.0));
     assert!(close(e.reads / e.writes, 10.0));
+    assert!(
+        e.work("reads")
+            .unwrap()
+            .ends_with(" ÷ 2,592,000 s/month = 38.6 req/s"),
+        "{}",
+        e.work("reads").unwrap()
+    );
+    // Reads made with the exact month in the same workload count 2,628,000 s a month, and
+    // the line says what the workload's month would give.
+    let mixed = Workload::total(thirty.rate(10e6, Per::Month))
+        .reads(per_month(100e6))
+        .estimate()
+        .unwrap();
+    assert!(close(mixed.reads.per_second(), 100e6 / 2_628_000.0));
     assert_eq!(
-        e.work("reads").unwrap(),
-        "100M req/month ÷ 2,592,000 s/month = 38.6 req/s"
+        mixed.work("reads").unwrap(),
+        "100M req/month ÷ 2,628,000 s/month = 38.1 req/s \
+         (the exact month; 30-day's 2,592,000 s/month gives 38.6 req/s)"
     );
 }
 
