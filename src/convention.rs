@@ -134,6 +134,68 @@ impl Conventions {
         year: 31_536_000.0,
     };
 
+    /// The conventions napkin names, the default first: what a calendar note read from text
+    /// ([`Conventions::with_period`]) is matched against.
+    pub const NAMED: [Conventions; 4] = [
+        Conventions::EXACT,
+        Conventions::NAPKIN,
+        Conventions::PRIMER,
+        Conventions::THIRTY_DAY,
+    ];
+
+    /// How text names this convention's `per` where it is not the default's
+    /// ([`Conventions::EXACT`]): `2.5M-s month` for the primer's month, `100K-s day` for the
+    /// napkin day, `30-day month` for a month of 30 days of 86,400 s. `None` where `per` is
+    /// as long as the default's (seconds, minutes and hours always are), so a quantity shows
+    /// its calendar exactly where the calendar changes what its text means.
+    ///
+    /// ```
+    /// use napkin::convention::{Conventions, Per};
+    /// assert_eq!(Conventions::PRIMER.period_label(Per::Month).unwrap(), "2.5M-s month");
+    /// assert_eq!(Conventions::NAPKIN.period_label(Per::Day).unwrap(), "100K-s day");
+    /// assert_eq!(Conventions::THIRTY_DAY.period_label(Per::Month).unwrap(), "30-day month");
+    /// assert_eq!(Conventions::PRIMER.period_label(Per::Day), None);
+    /// ```
+    pub fn period_label(&self, per: Per) -> Option<String> {
+        let seconds = self.seconds(per);
+        let default = Conventions::EXACT.seconds(per);
+        if (seconds - default).abs() <= 1e-12 * default {
+            return None;
+        }
+        let days = seconds / 86_400.0;
+        let label = if matches!(per, Per::Month | Per::Year) && days == days.round() {
+            format!("{days}-day {}", per.label())
+        } else {
+            format!("{}-s {}", exact_compact(seconds), per.label())
+        };
+        Some(label)
+    }
+
+    /// The calendar a text's `per` of `seconds` reads back as: the first named convention
+    /// ([`Conventions::NAMED`]) whose `per` is that long, else the default with that length of
+    /// `per` (named `custom`), so the text's amount reads back the same.
+    pub fn with_period(per: Per, seconds: f64) -> Conventions {
+        if let Some(named) = Conventions::NAMED
+            .into_iter()
+            .find(|c| (c.seconds(per) - seconds).abs() <= 1e-12 * seconds.abs())
+        {
+            return named;
+        }
+        let mut custom = Conventions {
+            name: "custom",
+            ..Conventions::EXACT
+        };
+        match per {
+            Per::Day => custom.day = seconds,
+            Per::Week => custom.day = seconds / 7.0,
+            Per::Month => custom.month = seconds,
+            Per::Year => custom.year = seconds,
+            // Seconds, minutes and hours have one length.
+            Per::Second | Per::Minute | Per::Hour => {}
+        }
+        custom
+    }
+
     /// Seconds in one `per`.
     pub fn seconds(&self, per: Per) -> f64 {
         match per {
@@ -167,6 +229,16 @@ impl Conventions {
     }
 }
 
+/// `x` with a count suffix, exactly and as short as it goes: `2.5M`, `100K`, `2.592M`, `90K`
+/// (Rust prints the shortest decimal that reads back as the same `f64`).
+fn exact_compact(x: f64) -> String {
+    let (factor, suffix) = [(1e9, "bn"), (1e6, "M"), (1e3, "K")]
+        .into_iter()
+        .find(|(factor, _)| x.abs() >= *factor)
+        .unwrap_or((1.0, ""));
+    format!("{}{suffix}", x / factor)
+}
+
 impl Default for Conventions {
     fn default() -> Self {
         Conventions::EXACT
@@ -185,6 +257,40 @@ mod tests {
         assert_eq!(Per::from_label("days"), Some(Per::Day));
         assert_eq!(Per::from_label("sec"), Some(Per::Second));
         assert_eq!(Per::from_label("fortnight"), None);
+    }
+
+    #[test]
+    fn period_labels_read_back_as_their_calendar() {
+        for c in Conventions::NAMED {
+            for per in Per::ALL {
+                match c.period_label(per) {
+                    None => assert_eq!(c.seconds(per), Conventions::EXACT.seconds(per)),
+                    Some(label) => {
+                        let back = Conventions::with_period(per, c.seconds(per));
+                        assert_eq!(back, c, "{label}");
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            Conventions::NAPKIN.period_label(Per::Year).unwrap(),
+            "36.5M-s year"
+        );
+        assert_eq!(
+            Conventions::NAPKIN.period_label(Per::Week).unwrap(),
+            "700K-s week"
+        );
+        assert_eq!(
+            Conventions::PRIMER.period_label(Per::Year).unwrap(),
+            "30M-s year"
+        );
+        let custom = Conventions {
+            year: 360.0 * 86_400.0,
+            ..Conventions::THIRTY_DAY
+        };
+        assert_eq!(custom.period_label(Per::Year).unwrap(), "360-day year");
+        let back = Conventions::with_period(Per::Year, 360.0 * 86_400.0);
+        assert_eq!((back.name, back.year), ("custom", 31_104_000.0));
     }
 
     #[test]

@@ -110,6 +110,63 @@ fn number_len(t: &str) -> usize {
     i
 }
 
+/// The number written as `number` (digits, a point, an optional exponent: `2.01`, `1.5e-7`)
+/// times 10^`pow10`, scaled in decimal and rounded once: `2.01` with 3 is 2,010 exactly, not
+/// 2.01 × 1000 in binary floating point (2009.9999999999998). `None` if it is not a number.
+pub(crate) fn decimal(number: &str, pow10: i32) -> Option<f64> {
+    let (mantissa, exponent) = match number.find(['e', 'E']) {
+        Some(i) => (&number[..i], number[i + 1..].parse::<i32>().ok()?),
+        None => (number, 0),
+    };
+    if mantissa.is_empty() || mantissa.contains(['e', 'E']) {
+        return None;
+    }
+    format!("{mantissa}e{}", exponent.checked_add(pow10)?)
+        .parse()
+        .ok()
+}
+
+/// Splits a calendar note off the end of a quantity's text: `10.0M req/month (2.5M-s month)`
+/// gives `10.0M req/month` and the month's 2,500,000 s; `(30-day month)` 30 days of 86,400 s
+/// ([`crate::convention::Conventions::period_label`] writes them). Text without one — or
+/// with another bracket, as a bandwidth's `(92.6 Mbps)` — comes back whole.
+pub(crate) fn calendar_note(s: &str) -> (&str, Option<(Per, f64)>) {
+    let t = s.trim_end();
+    let note = t
+        .strip_suffix(')')
+        .and_then(|t| t.rfind('(').map(|open| (&t[..open], &t[open + 1..])));
+    let Some((head, inside)) = note else {
+        return (s, None);
+    };
+    let Some((length, per)) = inside.trim().rsplit_once(' ') else {
+        return (s, None);
+    };
+    let Some(per) = Per::from_label(per) else {
+        return (s, None);
+    };
+    let seconds = if let Some(days) = length.strip_suffix("-day") {
+        days.parse::<f64>().ok().map(|d| d * 86_400.0)
+    } else if let Some(count) = length.strip_suffix("-s") {
+        let (number, pow10) = match count.strip_suffix("bn") {
+            Some(n) => (n, 9),
+            None => match count.strip_suffix(['K', 'M']) {
+                Some(n) if count.ends_with('K') => (n, 3),
+                Some(n) => (n, 6),
+                None => (count, 0),
+            },
+        };
+        decimal(number, pow10)
+    } else {
+        None
+    };
+    match seconds {
+        Some(seconds) if seconds.is_finite() && seconds > 0.0 => {
+            (head.trim_end(), Some((per, seconds)))
+        }
+        _ => (s, None),
+    }
+}
+
 /// True for the words napkin accepts as "requests".
 pub(crate) fn is_request_word(w: &str) -> bool {
     let w = w.trim().to_lowercase();

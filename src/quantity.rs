@@ -233,6 +233,36 @@ fn sig(f: &fmt::Formatter<'_>) -> usize {
     f.precision().unwrap_or(DEFAULT_SIG_FIGS)
 }
 
+/// Writes ` (2.5M-s month)` after a value shown per `per` when `calendar`'s `per` is not the
+/// default's ([`Conventions::period_label`]), so two different amounts never print the same:
+/// `10.0M req/month` is 3.81 req/s, `10.0M req/month (2.5M-s month)` 4 req/s.
+fn write_calendar(f: &mut fmt::Formatter<'_>, calendar: &Conventions, per: Per) -> fmt::Result {
+    match calendar.period_label(per) {
+        Some(label) => write!(f, " ({label})"),
+        None => Ok(()),
+    }
+}
+
+/// The calendar a rate's text was written in: the one its calendar note names
+/// (`(2.5M-s month)`: the primer's), else the default. A note for another time base than the
+/// rate's is an error.
+fn calendar_read(
+    s: &str,
+    expected: &'static str,
+    note: Option<(Per, f64)>,
+    per: Per,
+) -> Result<Conventions, Error> {
+    match note {
+        None => Ok(Conventions::EXACT),
+        Some((noted, seconds)) if noted == per => Ok(Conventions::with_period(per, seconds)),
+        Some((noted, _)) => Err(Error::parse(
+            s,
+            expected,
+            format!("its calendar note gives the length of a {noted}, but it is per {per}"),
+        )),
+    }
+}
+
 // ---------------------------------------------------------------- calendars
 
 /// Quantities made with a convention's day, month and year, so a learner working from a
@@ -246,7 +276,8 @@ fn sig(f: &fmt::Formatter<'_>) -> usize {
 /// let primer = Conventions::PRIMER;
 /// assert_eq!(primer.months(36.0).seconds(), 90e6);
 /// assert_eq!(primer.rate(10e6, Per::Month).per_second(), 4.0);
-/// assert_eq!(primer.rate(10e6, Per::Month).to_string(), "10.0M req/month");
+/// assert_eq!(primer.rate(10e6, Per::Month).to_string(), "10.0M req/month (2.5M-s month)");
+/// assert_eq!(per_month(10e6).to_string(), "10.0M req/month"); // 3.81 req/s
 /// let written = primer.rate(10e6, Per::Month) * primer.months(36.0);
 /// assert_eq!(written.to_string(), "360M req");
 /// ```
@@ -530,14 +561,22 @@ impl fmt::Display for Requests {
 
 /// Requests per unit of time: QPS, writes per second, events per day.
 ///
-/// The value is held per second; the time base it was made in is kept for
-/// display (`1.00bn req/day`) and can be changed with [`Rate::shown_per`].
+/// The value is held per second, its true amount; the time base it was made in is kept for
+/// display (`1.00bn req/day`) and can be changed with [`Rate::shown_per`], and so is the
+/// calendar it was made in, which the text names wherever it changes what the time base
+/// means: the primer's 10M a month prints `10.0M req/month (2.5M-s month)` and reads back
+/// as itself.
 ///
 /// ```
 /// use napkin::prelude::*;
 /// let avg = users(100e6) * per_user_per_day(10.0);
 /// assert_eq!(avg.to_string(), "1.00bn req/day");
 /// assert_eq!(avg.shown_per(Per::Second).to_string(), "11.6K req/s");
+/// let primer = Conventions::PRIMER.rate(10e6, Per::Month);
+/// assert_eq!(primer.to_string(), "10.0M req/month (2.5M-s month)");
+/// assert_eq!(primer.shown_per(Per::Second).to_string(), "4 req/s");
+/// let back: Rate = primer.to_string().parse().unwrap();
+/// assert_eq!((back.per_second(), *back.calendar()), (4.0, Conventions::PRIMER));
 /// ```
 #[derive(Clone, Copy)]
 pub struct Rate {
@@ -606,19 +645,23 @@ impl Rate {
     pub fn shown_per(self, per: Per) -> Rate {
         Rate { per, ..self }
     }
-    /// Reads `11.6K req/s`, `10 req/day`, `500 QPS`, `4 writes/s`.
+    /// Reads `11.6K req/s`, `10 req/day`, `500 QPS`, `4 writes/s`, and the calendar note
+    /// napkin prints: `10.0M req/month (2.5M-s month)` is the primer's 10M a month.
     pub fn parse(s: &str) -> Result<Rate, Error> {
-        let p = parse::number_and_unit(s, "a request rate such as `11.6K req/s`")?;
+        const EXPECTED: &str = "a request rate such as `11.6K req/s`";
+        let (head, note) = parse::calendar_note(s);
+        let p = parse::number_and_unit(head, EXPECTED)?;
         let unit = p.unit.as_str();
-        if matches!(unit, "qps" | "rps" | "tps" | "ops") {
-            return Ok(Rate::raw_in(p.value, Per::Second, &Conventions::EXACT));
-        }
-        match parse::split_per(unit) {
-            Some((what, per)) if parse::is_request_word(what) => {
-                Ok(Rate::raw_in(p.value, per, &Conventions::EXACT))
+        let per = if matches!(unit, "qps" | "rps" | "tps" | "ops") {
+            Per::Second
+        } else {
+            match parse::split_per(unit) {
+                Some((what, per)) if parse::is_request_word(what) => per,
+                _ => return Err(p.unknown_unit("req/s, req/day, QPS")),
             }
-            _ => Err(p.unknown_unit("req/s, req/day, QPS")),
-        }
+        };
+        let calendar = calendar_read(s, EXPECTED, note, per)?;
+        Ok(Rate::raw_in(p.value, per, &calendar))
     }
 }
 
@@ -678,7 +721,8 @@ impl fmt::Display for Rate {
             "{} req/{}",
             format::count_sig(self.value_in(self.per), sig(f)),
             self.per
-        )
+        )?;
+        write_calendar(f, &self.calendar, self.per)
     }
 }
 
@@ -783,16 +827,19 @@ impl UserRate {
     pub fn shown_per(self, per: Per) -> UserRate {
         UserRate { per, ..self }
     }
-    /// Reads `10 req/user/day`, `2 actions/user/s`.
+    /// Reads `10 req/user/day`, `2 actions/user/s`, `10 req/user/day (100K-s day)`.
     pub fn parse(s: &str) -> Result<UserRate, Error> {
-        let p = parse::number_and_unit(s, "a per-user rate such as `10 req/user/day`")?;
+        const EXPECTED: &str = "a per-user rate such as `10 req/user/day`";
+        let (head, note) = parse::calendar_note(s);
+        let p = parse::number_and_unit(head, EXPECTED)?;
         let parts: Vec<&str> = p.unit.split('/').map(str::trim).collect();
         if let [what, who, per] = parts[..]
             && parse::is_request_word(what)
             && matches!(who, "user" | "users" | "u")
             && let Some(per) = Per::from_label(per)
         {
-            return Ok(UserRate::raw_in(p.value, per, &Conventions::EXACT));
+            let calendar = calendar_read(s, EXPECTED, note, per)?;
+            return Ok(UserRate::raw_in(p.value, per, &calendar));
         }
         Err(p.unknown_unit("req/user/day"))
     }
@@ -830,7 +877,8 @@ impl fmt::Display for UserRate {
             "{} req/user/{}",
             format::count_sig(self.value_in(self.per), sig(f)),
             self.per
-        )
+        )?;
+        write_calendar(f, &self.calendar, self.per)
     }
 }
 
@@ -1068,20 +1116,27 @@ impl Bandwidth {
             ..self
         }
     }
-    /// Reads `11.6 MB/s`, `1 TB/day`, `92.6 Mbps`, `1 Gbit/s`.
+    /// Reads `11.6 MB/s`, `1 TB/day`, `92.6 Mbps`, `1 Gbit/s`, `1.00 TB/day (100K-s day)`.
     pub fn parse(s: &str) -> Result<Bandwidth, Error> {
+        const EXPECTED: &str = "a bandwidth such as `11.6 MB/s` or `1 Gbps`";
+        let (head, note) = parse::calendar_note(s);
         // The display form adds the bit rate in brackets; the byte rate is enough.
-        let head = s.split('(').next().unwrap_or(s);
-        let p = parse::number_and_unit(head, "a bandwidth such as `11.6 MB/s` or `1 Gbps`")?;
+        let head = head.split('(').next().unwrap_or(head);
+        let p = parse::number_and_unit(head, EXPECTED)?;
         if let Some(bits_per_second) = parse::bit_rate_unit(&p.unit) {
-            return Ok(bytes_per_second(p.value * bits_per_second / 8.0));
+            return Ok(Bandwidth::raw_in(
+                p.value * bits_per_second / 8.0,
+                Per::Second,
+                &Conventions::EXACT,
+            ));
         }
         if let Some((what, per)) = parse::split_per(&p.unit)
             && let Some((factor, units)) = parse::byte_unit(what)
         {
+            let calendar = calendar_read(s, EXPECTED, note, per)?;
             return Ok(Bandwidth {
                 units,
-                ..Bandwidth::raw_in(p.value * factor, per, &Conventions::EXACT)
+                ..Bandwidth::raw_in(p.value * factor, per, &calendar)
             });
         }
         Err(p.unknown_unit("B/s, MB/s, GB/day, Mbps, Gbps"))
@@ -1117,6 +1172,7 @@ impl fmt::Display for Bandwidth {
         };
         let amount = format::bytes_sig(self.value_in(self.per), s, units);
         write!(f, "{amount}/{}", self.per)?;
+        write_calendar(f, &self.calendar, self.per)?;
         if self.per == Per::Second {
             write!(
                 f,
@@ -1393,22 +1449,20 @@ impl Spend {
     pub fn shown_per(self, per: Per) -> Spend {
         Spend { per, ..self }
     }
-    /// Reads `$12.3K/month`, `$0.10/h`.
+    /// Reads `$12.3K/month`, `$0.10/h`, `$300/month (2.5M-s month)`.
     pub fn parse(s: &str) -> Result<Spend, Error> {
-        let Some((amount, per)) = s.rsplit_once('/') else {
-            return Err(Error::parse(
-                s,
-                "a spend such as `$12.3K/month`",
-                "no `/` time base",
-            ));
+        const EXPECTED: &str = "a spend such as `$12.3K/month`";
+        let (head, note) = parse::calendar_note(s);
+        let Some((amount, per)) = head.rsplit_once('/') else {
+            return Err(Error::parse(s, EXPECTED, "no `/` time base"));
         };
-        let per = Per::from_label(per).ok_or_else(|| {
-            Error::parse(s, "a spend such as `$12.3K/month`", "unknown time base")
-        })?;
+        let per =
+            Per::from_label(per).ok_or_else(|| Error::parse(s, EXPECTED, "unknown time base"))?;
+        let calendar = calendar_read(s, EXPECTED, note, per)?;
         Ok(Spend::raw_in(
             Money::parse(amount)?.dollars(),
             per,
-            &Conventions::EXACT,
+            &calendar,
         ))
     }
 }
@@ -1433,7 +1487,8 @@ impl fmt::Display for Spend {
             "{}/{}",
             money_text(self.value_in(self.per), sig(f)),
             self.per
-        )
+        )?;
+        write_calendar(f, &self.calendar, self.per)
     }
 }
 

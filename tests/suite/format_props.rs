@@ -195,3 +195,156 @@ fn parse_errors_say_what_was_expected() {
         11.575e6
     );
 }
+
+/// The calendars a quantity can be made in: the named ones and two of the golden sources' own
+/// (a 9×10⁴-s day; 30-day months twelve to a year).
+const CALENDARS: [Conventions; 6] = [
+    Conventions::EXACT,
+    Conventions::NAPKIN,
+    Conventions::PRIMER,
+    Conventions::THIRTY_DAY,
+    Conventions {
+        name: "9×10⁴ s/day",
+        day: 9e4,
+        month: 30.0 * 9e4,
+        year: 365.0 * 9e4,
+    },
+    Conventions {
+        name: "30-day months, 12 a year",
+        day: 86_400.0,
+        month: 2_592_000.0,
+        year: 31_104_000.0,
+    },
+];
+
+/// The texts of rates, per-user rates, bandwidths and spends of `n` per `made` of `c`, shown
+/// per `shown`, each with its true amount per second (per user for a per-user rate, in
+/// dollars for a spend) and the calendar's seconds in `shown`.
+fn calendar_texts(n: f64, made: Per, shown: Per, c: Conventions) -> [(String, f64, f64); 4] {
+    let rate = Rate::per_in(n, made, &c).shown_per(shown);
+    let each = UserRate::per_in(n, made, &c).shown_per(shown);
+    let bandwidth = Bandwidth::per_in(n, made, &c).shown_per(shown);
+    let spend = Spend::per_in(n, made, &c).shown_per(shown);
+    let seconds = c.seconds(shown);
+    [
+        (rate.to_string(), rate.per_second(), seconds),
+        (each.to_string(), each.per_second(), seconds),
+        (bandwidth.to_string(), bandwidth.bytes_per_second(), seconds),
+        (spend.to_string(), spend.value_in(Per::Second), seconds),
+    ]
+}
+
+proptest! {
+    /// What napkin prints with a calendar note reads back in that calendar: the same length of
+    /// the time base shown (the very convention, when it is a named one) and the amount within
+    /// the shown rounding, for rates, per-user rates, bandwidths and spends in every calendar.
+    #[test]
+    fn calendars_round_trip(
+        x in (-3.0f64..13.0).prop_map(|e| 10f64.powf(e)),
+        calendar in 0usize..6,
+        made in 0usize..7,
+        shown in 0usize..7,
+    ) {
+        let c = CALENDARS[calendar];
+        let (made, shown) = (Per::ALL[made], Per::ALL[shown]);
+        let named = Conventions::NAMED.contains(&c);
+        let rate = Rate::per_in(x, made, &c).shown_per(shown);
+        let back: Rate = rate.to_string().parse().unwrap();
+        prop_assert!(close(back.per_second(), rate.per_second()), "{} → {:?}", rate, back);
+        prop_assert_eq!(back.calendar().seconds(shown), c.seconds(shown), "{}", rate);
+        prop_assert_eq!(back.time_base(), shown);
+        if named && c.period_label(shown).is_some() {
+            prop_assert_eq!(*back.calendar(), c, "{}", rate);
+        }
+        let each = UserRate::per_in(x, made, &c).shown_per(shown);
+        let back: UserRate = each.to_string().parse().unwrap();
+        prop_assert!(close(back.per_second(), each.per_second()), "{} → {:?}", each, back);
+        prop_assert_eq!(back.calendar().seconds(shown), c.seconds(shown), "{}", each);
+        let bandwidth = Bandwidth::per_in(x, made, &c).shown_per(shown);
+        let back: Bandwidth = bandwidth.to_string().parse().unwrap();
+        prop_assert!(
+            close(back.bytes_per_second(), bandwidth.bytes_per_second()),
+            "{} → {:?}", bandwidth, back
+        );
+        prop_assert_eq!(back.calendar().seconds(shown), c.seconds(shown), "{}", bandwidth);
+        let spend = Spend::per_in(x, made, &c).shown_per(shown);
+        let back: Spend = spend.to_string().parse().unwrap();
+        prop_assert!(
+            close(back.value_in(Per::Second), spend.value_in(Per::Second)),
+            "{} → {:?}", spend, back
+        );
+        prop_assert_eq!(back.calendar().seconds(shown), c.seconds(shown), "{}", spend);
+    }
+}
+
+/// Within the shown rounding: three significant figures are within 0.5 % of the amount (whole
+/// numbers below 10⁴ print in full).
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 0.005 * a.abs().max(b.abs())
+}
+
+/// Two different amounts never print the same text: over a grid of amounts, every time base
+/// each is made in and shown in, and every calendar, texts that are equal belong to amounts
+/// within the shown rounding of each other (issue: `per_month(10e6)` and the primer's
+/// `rate(10e6, Per::Month)` both printed `10.0M req/month`, 3.81 and 4 req/s).
+#[test]
+fn different_amounts_never_print_the_same() {
+    use std::collections::HashMap;
+    let mut seen: [HashMap<String, f64>; 4] = Default::default();
+    let mut checked = 0;
+    for n in [1.0, 2.5, 10.0, 233.0, 7e5 / 3.0, 1e4, 1e7, 1e10] {
+        for made in Per::ALL {
+            for shown in Per::ALL {
+                for c in CALENDARS {
+                    for (kind, (text, amount, _)) in
+                        calendar_texts(n, made, shown, c).into_iter().enumerate()
+                    {
+                        let first = *seen[kind].entry(text.clone()).or_insert(amount);
+                        assert!(
+                            (first - amount).abs() <= 0.01 * first.abs().max(amount.abs()),
+                            "{text:?} is printed for {first} and for {amount} per second"
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 8 * 7 * 7 * 6 * 4);
+    // The issue's examples.
+    assert_eq!(per_month(10e6).to_string(), "10.0M req/month");
+    assert_eq!(
+        Conventions::PRIMER.rate(10e6, Per::Month).to_string(),
+        "10.0M req/month (2.5M-s month)"
+    );
+    let over_three_days = |d: Duration| (requests(7e5) / d).shown_per(Per::Day).to_string();
+    assert_eq!(over_three_days(days(3.0)), "233K req/day"); // 2.70 req/s
+    assert_eq!(
+        over_three_days(Conventions::NAPKIN.days(3.0)),
+        "233K req/day (100K-s day)" // 2.33 req/s
+    );
+    let back: Rate = "233K req/day (100K-s day)".parse().unwrap();
+    assert_eq!(*back.calendar(), Conventions::NAPKIN);
+    assert!((back.per_second() - 2.33).abs() < 1e-9);
+    // A calendar changes nothing a second, a minute or an hour means.
+    assert_eq!(
+        Conventions::NAPKIN
+            .rate(10e6, Per::Month)
+            .shown_per(Per::Hour)
+            .to_string(),
+        "12.0K req/h"
+    );
+    assert_eq!(
+        "11.6 MB/s (92.6 Mbps)"
+            .parse::<Bandwidth>()
+            .unwrap()
+            .calendar(),
+        &Conventions::EXACT
+    );
+    let err = "10 req/day (2.5M-s month)".parse::<Rate>().unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("its calendar note gives the length of a month, but it is per day"),
+        "{err}"
+    );
+}

@@ -51,7 +51,10 @@ fn primer_pastebin() {
         .unwrap();
     assert_eq!(e.writes.to_string(), "4 req/s"); // "4 paste writes per second"
     assert_eq!(e.reads.to_string(), "40 req/s"); // "40 read requests per second"
-    assert_eq!(e.storage_per_month.to_string(), "12.7 GB/month"); // "12.7 GB … per month"
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "12.7 GB/month (2.5M-s month)"
+    ); // "12.7 GB … per month"
     // "~450 GB of new paste content in 3 years": 12.71 GB × 36 is 457.6 GB;
     // the source rounds down.
     close("3-year storage", e.storage_total.bytes(), 457.56e9, 1e-9);
@@ -79,7 +82,10 @@ fn primer_twitter() {
         .unwrap();
     assert_eq!(e.writes.to_string(), "6.00K req/s"); // "6,000 tweets per second"
     assert_eq!(e.reads.to_string(), "100K req/s"); // "100 thousand read requests per second"
-    assert_eq!(e.storage_per_month.to_string(), "150 TB/month"); // "150 TB … per month"
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "150 TB/month (2.5M-s month)"
+    ); // "150 TB … per month"
     assert_eq!(e.storage_total.to_string(), "5.40 PB"); // "5.4 PB … in 3 years"
     // Fanout: 150B deliveries a month → "60 thousand … per second".
     let fanout = Workload::total(PRIMER.rate(150e9, Per::Month))
@@ -96,7 +102,10 @@ fn primer_twitter() {
         .bytes_per_write(bytes(10_180.0))
         .estimate()
         .unwrap();
-    assert_eq!(exact.storage_per_month.to_string(), "153 TB/month");
+    assert_eq!(
+        exact.storage_per_month.to_string(),
+        "153 TB/month (2.5M-s month)"
+    );
 }
 
 /// system-design-primer, mint: 5B transactions and 500M reads a month, 50 B each.
@@ -110,7 +119,10 @@ fn primer_mint() {
         .unwrap();
     assert_eq!(e.writes.to_string(), "2.00K req/s"); // "2,000 transactions per second"
     assert_eq!(e.reads.to_string(), "200 req/s"); // "200 read requests per second"
-    assert_eq!(e.storage_per_month.to_string(), "250 GB/month");
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "250 GB/month (2.5M-s month)"
+    );
     assert_eq!(e.storage_total.to_string(), "9.00 TB"); // "9 TB … in 3 years"
 }
 
@@ -126,7 +138,10 @@ fn primer_web_crawler() {
         .unwrap();
     assert_eq!(e.writes.to_string(), "1.60K req/s"); // "1,600 write requests per second"
     assert_eq!(e.reads.to_string(), "40.0K req/s"); // "40,000 search requests per second"
-    assert_eq!(e.storage_per_month.to_string(), "2.00 PB/month"); // "2 PB … per month"
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "2.00 PB/month (2.5M-s month)"
+    ); // "2 PB … per month"
     assert_eq!(e.storage_total.to_string(), "72.0 PB"); // "72 PB … in 3 years"
 }
 
@@ -138,7 +153,10 @@ fn primer_query_cache() {
         .estimate()
         .unwrap();
     assert_eq!(e.writes.to_string(), "4.00K req/s"); // "4,000 requests per second"
-    assert_eq!(e.storage_per_month.to_string(), "2.70 TB/month"); // "2.7 TB of cache data per month"
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "2.70 TB/month (2.5M-s month)"
+    ); // "2.7 TB of cache data per month"
 }
 
 /// system-design-primer, scaling_aws: 1B writes a month, 1 KB each, 100:1.
@@ -152,7 +170,10 @@ fn primer_scaling_aws() {
         .unwrap();
     assert_eq!(e.writes.to_string(), "400 req/s");
     assert_eq!(e.reads.to_string(), "40.0K req/s");
-    assert_eq!(e.storage_per_month.to_string(), "1.00 TB/month");
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "1.00 TB/month (2.5M-s month)"
+    );
     assert_eq!(e.storage_total.to_string(), "36.0 TB");
 }
 

@@ -40,7 +40,10 @@ fn primer_sales_rank() {
         .unwrap();
     assert_eq!(e.writes.to_string(), "400 req/s");
     assert_eq!(e.reads.to_string(), "40.0K req/s");
-    assert_eq!(e.storage_per_month.to_string(), "40.0 GB/month");
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "40.0 GB/month (2.5M-s month)"
+    );
     assert_eq!(e.storage_total.to_string(), "1.44 TB");
 }
 
@@ -97,7 +100,10 @@ fn xu_web_crawler() {
         .unwrap();
     close("pages/s", e.writes.per_second(), 385.8, 1e-3); // "~400"
     close("peak", e.peak_writes.per_second(), 771.6, 1e-3); // "800" = 2 × the rounded 400
-    assert_eq!(e.storage_per_month.to_string(), "500 TB/month");
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "500 TB/month (30-day month)"
+    );
     assert_eq!(e.storage_total.to_string(), "30.0 PB");
 }
 
@@ -200,8 +206,11 @@ fn xu_ad_clicks() {
         .unwrap();
     assert_eq!(e.writes.to_string(), "10.0K req/s");
     assert_eq!(e.peak_writes.to_string(), "50.0K req/s");
-    assert_eq!(e.storage_per_day.to_string(), "100 GB/day");
-    assert_eq!(e.storage_per_month.to_string(), "3.00 TB/month");
+    assert_eq!(e.storage_per_day.to_string(), "100 GB/day (100K-s day)");
+    assert_eq!(
+        e.storage_per_month.to_string(),
+        "3.00 TB/month (3M-s month)"
+    );
 }
 
 /// Xu vol. 2 ch. 7, hotel reservation (booknotes chapter23 L28–34): "(1 million * 0.7) / 3 =
@@ -239,7 +248,10 @@ fn xu_email() {
         .bytes_per_write(kb(50.0))
         .estimate()
         .unwrap();
-    assert_eq!(received.storage_per_year.to_string(), "730 PB/year");
+    assert_eq!(
+        received.storage_per_year.to_string(),
+        "730 PB/year (36.5M-s year)"
+    );
     let attachments = Workload::new(users(1e9), XU_DAY.per_user(40.0, Per::Day))
         .bytes_per_write(kb(500.0) * 0.2)
         .estimate()
@@ -381,7 +393,7 @@ fn napkin_math_logging() {
         .conventions(sirupsen)
         .estimate()
         .unwrap();
-    assert_eq!(e.storage_per_day.to_string(), "9.00 TB/day");
+    assert_eq!(e.storage_per_day.to_string(), "9.00 TB/day (90K-s day)");
     let kept = e.storage_per_month * sirupsen.months(1.0);
     let cost = dollars(0.01) * (kept / gb(1.0));
     assert_eq!(cost.to_string(), "$2.70K");
