@@ -1,5 +1,7 @@
 //! Reading quantities from text: `1.5 KiB`, `10 req/day`, `11.6K req/s`,
-//! `8h 45m 36s`. The inverse of [`crate::format`]: what napkin prints, it reads.
+//! `8h 45m 36s`. The inverse of [`crate::format`]: what napkin prints, it reads. A number is
+//! read as the decimal it is written as, with its magnitude suffix and any decimal unit
+//! (`K`, `KB`, `Mbps`, `ms`) applied to the digits and rounded once: `2.01K` is 2,010.
 
 use crate::convention::Per;
 use crate::error::Error;
@@ -7,15 +9,30 @@ use crate::format::ByteUnits;
 
 /// A number with its unit text, split but not yet interpreted.
 pub(crate) struct NumberAndUnit {
-    /// The number with any magnitude suffix (K, M, bn or B, T) applied.
+    /// The number with any magnitude suffix (K, M, bn or B, T) applied, scaled in decimal:
+    /// `2.01K` is 2,010 exactly.
     pub value: f64,
     /// The unit, lower-cased except for byte units, trimmed; may be empty.
     pub unit: String,
+    /// The number as written (`2.01`, `1.5e-7`) and the power of ten its suffix adds, so a
+    /// unit's decimal factor scales it exactly too ([`NumberAndUnit::times`]).
+    number: String,
+    pow10: i32,
     input: String,
     expected: &'static str,
 }
 
 impl NumberAndUnit {
+    /// The value in a unit of `factor` base units: a power of ten (`KB`, `Mbps`, `ms`) is
+    /// applied to the decimal text, so `2.01 KB` is 2,010 B exactly; any other factor
+    /// (`KiB`, minutes) multiplies the value, rounding once more.
+    pub fn times(&self, factor: f64) -> f64 {
+        match power_of_ten(factor) {
+            Some(k) => decimal(&self.number, self.pow10 + k).unwrap_or(self.value * factor),
+            None => self.value * factor,
+        }
+    }
+
     /// The error for a unit this quantity does not take.
     pub fn unknown_unit(&self, valid: &str) -> Error {
         Error::parse(
@@ -38,37 +55,41 @@ pub(crate) fn number_and_unit(s: &str, expected: &'static str) -> Result<NumberA
     if number.is_empty() || number == "-" || number == "+" {
         return Err(Error::parse(s, expected, "it does not start with a number"));
     }
-    let mut value: f64 = number
-        .parse()
-        .map_err(|_| Error::parse(s, expected, format!("{number:?} is not a number")))?;
-    if !value.is_finite() {
-        return Err(Error::parse(s, expected, "the number is not finite"));
-    }
+    let not_a_number = || Error::parse(s, expected, format!("{number:?} is not a number"));
+    number.parse::<f64>().map_err(|_| not_a_number())?;
     let mut rest = &t[end..];
+    let mut pow10 = 0;
     let touches = |after: &str| after.is_empty() || after.starts_with(char::is_whitespace);
     if let Some(after) = rest.strip_prefix("bn")
         && touches(after)
     {
-        value *= 1e9;
+        pow10 = 9;
         rest = after;
     }
     let mut chars = rest.chars();
-    if let Some(c) = chars.next() {
+    if let Some(c) = chars.next()
+        && pow10 == 0
+    {
         let after = chars.as_str();
         let touches_end = touches(after);
-        let factor = match c {
-            'K' | 'k' => Some(1e3),
-            'M' => Some(1e6),
-            'B' | 'G' => Some(1e9),
-            'T' => Some(1e12),
+        let suffix = match c {
+            'K' | 'k' => Some(3),
+            'M' => Some(6),
+            'B' | 'G' => Some(9),
+            'T' => Some(12),
             _ => None,
         };
-        if let Some(factor) = factor
+        if let Some(suffix) = suffix
             && touches_end
         {
-            value *= factor;
+            pow10 = suffix;
             rest = after;
         }
+    }
+    // The digits and the suffix's power of ten make one decimal, rounded once.
+    let value = decimal(number, pow10).ok_or_else(not_a_number)?;
+    if !value.is_finite() {
+        return Err(Error::parse(s, expected, "the number is not finite"));
     }
     let unit = rest.trim();
     let unit = if byte_unit(unit.split('/').next().unwrap_or("")).is_some() {
@@ -79,6 +100,8 @@ pub(crate) fn number_and_unit(s: &str, expected: &'static str) -> Result<NumberA
     Ok(NumberAndUnit {
         value,
         unit,
+        number: number.to_string(),
+        pow10,
         input: s.to_string(),
         expected,
     })
@@ -124,6 +147,11 @@ pub(crate) fn decimal(number: &str, pow10: i32) -> Option<f64> {
     format!("{mantissa}e{}", exponent.checked_add(pow10)?)
         .parse()
         .ok()
+}
+
+/// `k` if `factor` is exactly 10^`k` (as an `f64`), for `k` from -18 to 18.
+fn power_of_ten(factor: f64) -> Option<i32> {
+    (-18..=18).find(|k| format!("1e{k}").parse::<f64>() == Ok(factor))
 }
 
 /// Splits a calendar note off the end of a quantity's text: `10.0M req/month (2.5M-s month)`
@@ -257,7 +285,9 @@ fn seconds_of(unit: &str) -> Option<f64> {
 /// (where a bare `m` means minutes).
 pub(crate) fn duration(s: &str) -> Result<f64, Error> {
     const EXPECTED: &str = "a duration such as `1.5 ms`, `3 days` or `8h 45m 36s`";
-    let t = s.trim();
+    // Thousands separators, as a count of years prints them: `8,140 years`.
+    let t = s.trim().replace(['_', ','], "");
+    let t = t.as_str();
     let (negative, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
         None => (false, t),
@@ -270,23 +300,23 @@ pub(crate) fn duration(s: &str) -> Result<f64, Error> {
     while !rest.is_empty() {
         let end = number_len(rest);
         let number = &rest[..end];
-        let value: f64 = number
-            .parse()
-            .map_err(|_| Error::parse(s, EXPECTED, format!("{number:?} is not a number")))?;
+        let not_a_number = || Error::parse(s, EXPECTED, format!("{number:?} is not a number"));
+        number.parse::<f64>().map_err(|_| not_a_number())?;
         rest = rest[end..].trim_start();
         let unit_end = rest
             .find(|c: char| c.is_ascii_digit() || c.is_whitespace())
             .unwrap_or(rest.len());
         let mut unit = &rest[..unit_end];
         // A count suffix between the number and the unit: `2.5M s` (the primer's month).
-        let multiplier = match unit {
-            "K" => 1e3,
-            "M" => 1e6,
-            "G" | "B" | "bn" => 1e9,
-            "T" => 1e12,
-            _ => 1.0,
+        let suffix = match unit {
+            "K" => 3,
+            "M" => 6,
+            "G" | "B" | "bn" => 9,
+            "T" => 12,
+            _ => 0,
         };
-        if multiplier != 1.0
+        let mut pow10 = 0;
+        if suffix != 0
             && rest[unit_end..]
                 .trim_start()
                 .starts_with(char::is_alphabetic)
@@ -297,17 +327,22 @@ pub(crate) fn duration(s: &str) -> Result<f64, Error> {
                 .unwrap_or(rest.len());
             unit = &rest[..next_end];
             rest = &rest[next_end..];
+            pow10 = suffix;
         } else {
             rest = &rest[unit_end..];
         }
-        let value = value * multiplier;
         let factor = match unit {
             "m" => 60.0,
             "" => return Err(Error::parse(s, EXPECTED, format!("{number} has no unit"))),
             u => seconds_of(&u.to_lowercase())
                 .ok_or_else(|| Error::parse(s, EXPECTED, format!("unknown time unit {u:?}")))?,
         };
-        total += value * factor;
+        // Decimal units (`1.5 ms`, `2.5M s`) scale the text exactly; others multiply.
+        let value = match power_of_ten(factor) {
+            Some(k) => decimal(number, pow10 + k).ok_or_else(not_a_number)?,
+            None => decimal(number, pow10).ok_or_else(not_a_number)? * factor,
+        };
+        total += value;
         rest = rest.trim_start();
     }
     Ok(if negative { -total } else { total })

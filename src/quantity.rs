@@ -949,7 +949,7 @@ impl Bytes {
         match parse::byte_unit(&p.unit) {
             Some((factor, units)) => Ok(Bytes {
                 units,
-                ..Bytes::raw(p.value * factor)
+                ..Bytes::raw(p.times(factor))
             }),
             None => Err(p.unknown_unit("B, KB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, bits")),
         }
@@ -1125,7 +1125,7 @@ impl Bandwidth {
         let p = parse::number_and_unit(head, EXPECTED)?;
         if let Some(bits_per_second) = parse::bit_rate_unit(&p.unit) {
             return Ok(Bandwidth::raw_in(
-                p.value * bits_per_second / 8.0,
+                p.times(bits_per_second) / 8.0,
                 Per::Second,
                 &Conventions::EXACT,
             ));
@@ -1136,7 +1136,7 @@ impl Bandwidth {
             let calendar = calendar_read(s, EXPECTED, note, per)?;
             return Ok(Bandwidth {
                 units,
-                ..Bandwidth::raw_in(p.value * factor, per, &calendar)
+                ..Bandwidth::raw_in(p.times(factor), per, &calendar)
             });
         }
         Err(p.unknown_unit("B/s, MB/s, GB/day, Mbps, Gbps"))

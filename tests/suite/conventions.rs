@@ -97,6 +97,8 @@ fn retention_keeps_its_true_length() {
 }
 
 proptest! {
+    #![proptest_config(crate::props::config())]
+
     /// For every convention and every storage figure, reading it per second, minute, hour,
     /// day, week, month or year gives the same bytes per second; the yearly figure times the
     /// retention in the convention's years is the total; nothing is NaN or infinite.
@@ -193,6 +195,8 @@ fn made_per_user(how: usize, n: f64, per: Per, c: Conventions) -> UserRate {
 }
 
 proptest! {
+    #![proptest_config(crate::props::config())]
+
     /// For every calendar and constructor, a rate used as a workload's writes, reads or
     /// stream, in any workload's conventions, counts its true amount: the same per second as
     /// the rate itself and as the same rate shown per second (or in any other unit), in the

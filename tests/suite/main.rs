@@ -8,4 +8,5 @@ mod format_props;
 mod golden;
 mod golden_sources;
 mod output;
+mod props;
 mod workload;
