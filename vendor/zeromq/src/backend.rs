@@ -154,16 +154,23 @@ impl GenericSocketBackend {
         peer_id: &PeerIdentity,
         message: Message,
     ) -> ZmqResult<()> {
-        let message = match self
-            .finish_cached_send(self.try_send_cached_single_peer(message, Some(peer_id)))
-            .await?
-        {
-            SendResolution::Sent => return Ok(()),
-            SendResolution::Miss(message) => message,
+        // napkin patch: a message for a peer whose queue is full is dropped instead of
+        // waiting for room (libzmq's ROUTER without ZMQ_ROUTER_MANDATORY), so a peer that
+        // stops reading cannot stall what the socket sends to every other peer.
+        let message = match self.try_send_cached_single_peer(message, Some(peer_id)) {
+            CachedSend::Full { .. } => return Ok(()),
+            cached => match self.finish_cached_send(cached).await? {
+                SendResolution::Sent => return Ok(()),
+                SendResolution::Miss(message) => message,
+            },
         };
 
         let send_result = match self.peers.get_async(peer_id).await {
-            Some(mut peer) => send_to_peer_queue(&mut peer.send_queue, message).await,
+            Some(mut peer) => match peer.send_queue.try_send(message) {
+                Ok(()) => Ok(()),
+                Err(error) if error.is_full() => return Ok(()), // napkin patch: dropped
+                Err(error) => Err(error.into_send_error()),
+            },
             None => return Err(ZmqError::Other("Destination client not found by identity")),
         };
         match send_result {
@@ -286,8 +293,18 @@ impl SocketBackend for GenericSocketBackend {
 #[async_trait]
 impl MultiPeerBackend for GenericSocketBackend {
     async fn peer_connected(self: Arc<Self>, peer_id: &PeerIdentity, io: FramedIo) {
+        // napkin patch: a ROUTER refuses a connection that claims the identity of a connected
+        // peer (libzmq without ZMQ_ROUTER_HANDOVER): it would take over that peer's messages.
+        if self.socket_type == SocketType::ROUTER && self.peers.contains_async(peer_id).await {
+            log::warn!("refused a connection claiming the identity of a connected peer");
+            return;
+        }
         let (recv_queue, send_queue) = io.into_parts();
-        let (queue_sender, queue_receiver) = mpsc::channel(PEER_SEND_QUEUE_CAPACITY);
+        let capacity = self
+            .socket_options
+            .send_high_water_mark
+            .unwrap_or(PEER_SEND_QUEUE_CAPACITY); // napkin patch
+        let (queue_sender, queue_receiver) = mpsc::channel(capacity);
         self.peers
             .upsert_async(
                 peer_id.clone(),

@@ -8,6 +8,8 @@ mod endpoint;
 mod error;
 mod fair_queue;
 mod message;
+#[cfg(all(test, feature = "tokio-runtime", feature = "tcp-transport"))]
+mod napkin_tests; // napkin patch
 mod r#pub;
 mod pull;
 mod push;
@@ -345,6 +347,9 @@ pub enum SocketEvent {
 }
 
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+/// napkin patch: how long an accepted peer has to complete the ZMTP handshake (libzmq's
+/// `ZMQ_HANDSHAKE_IVL` default).
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub struct SocketOptions {
     pub(crate) peer_id: Option<PeerIdentity>,
@@ -353,6 +358,10 @@ pub struct SocketOptions {
     // Shared by read preparation and decoder reservation.
     pub(crate) read_buffer_max_size: usize,
     pub(crate) read_buffer_short_reads: usize,
+    // napkin patch: see `max_message_size`, `handshake_timeout` and `send_high_water_mark`.
+    pub(crate) max_message_size: Option<usize>,
+    pub(crate) handshake_timeout: Option<Duration>,
+    pub(crate) send_high_water_mark: Option<usize>,
 }
 
 impl Default for SocketOptions {
@@ -363,6 +372,9 @@ impl Default for SocketOptions {
             read_buffer_initial_size: 128,
             read_buffer_max_size: 64 * 1024,
             read_buffer_short_reads: 2,
+            max_message_size: None,
+            handshake_timeout: Some(DEFAULT_HANDSHAKE_TIMEOUT),
+            send_high_water_mark: None,
         }
     }
 }
@@ -431,6 +443,37 @@ impl SocketOptions {
 
     pub fn no_connect_timeout(&mut self) -> &mut Self {
         self.connect_timeout = None;
+        self
+    }
+
+    /// napkin patch: the largest message, all frames together, a peer may send (libzmq's
+    /// `ZMQ_MAXMSGSIZE`); `None`, the default, sets no limit. Each frame counts its payload
+    /// plus a small fixed overhead. A peer whose frame would exceed it is disconnected before
+    /// the frame is read. Independently of this, command frames are limited to 16 KiB, and no
+    /// frame has memory reserved for more than two read chunks beyond what has arrived.
+    pub fn max_message_size(&mut self, size: Option<usize>) -> &mut Self {
+        self.max_message_size = size;
+        self
+    }
+
+    /// napkin patch: how long an accepted peer may take to complete the ZMTP handshake
+    /// before its connection is closed (libzmq's `ZMQ_HANDSHAKE_IVL`); `None`: forever.
+    /// Defaults to [`DEFAULT_HANDSHAKE_TIMEOUT`].
+    pub fn handshake_timeout(&mut self, timeout: Option<Duration>) -> &mut Self {
+        self.handshake_timeout = timeout;
+        self
+    }
+
+    /// napkin patch: how many outgoing messages may wait for each peer (libzmq's
+    /// `ZMQ_SNDHWM`); `None` keeps each socket type's built-in capacity. When a peer's queue
+    /// is full, PUB, XPUB and ROUTER drop the message for that peer (as libzmq does); other
+    /// socket types wait for room.
+    ///
+    /// # Panics
+    /// Panics if `messages` is `Some(0)`.
+    pub fn send_high_water_mark(&mut self, messages: Option<usize>) -> &mut Self {
+        assert!(messages != Some(0), "send high-water mark must be positive");
+        self.send_high_water_mark = messages;
         self
     }
 }
@@ -504,6 +547,7 @@ where
                     }
                 }
                 Err(error) => {
+                    log::warn!("closed an incoming connection: {error}"); // napkin patch
                     if let Some(monitor) = backend.monitor().lock().as_mut() {
                         let _ = monitor.try_send(SocketEvent::AcceptFailed(error));
                     }

@@ -82,7 +82,8 @@ impl SocketRecv for RouterSocket {
                     // We could take an approach of using `tracing` and have that be an optional feature
                     // tracing::warn!("Received unimplemented message type: {:?}", msg);
                 }
-                Some((peer_id, Err(_e))) => {
+                Some((peer_id, Err(e))) => {
+                    log::warn!("closed a connection: {e}"); // napkin patch
                     self.backend.peer_disconnected(&peer_id);
                     // We could take an approach of using `tracing` and have that be an optional feature
                     // tracing::error!("Error receiving message from peer {}: {:?}", peer_id, e);
@@ -193,7 +194,8 @@ impl SocketRecv for RouterRecvHalf {
                     return Ok(message);
                 }
                 Some((_peer_id, Ok(_))) => {}
-                Some((peer_id, Err(_e))) => {
+                Some((peer_id, Err(e))) => {
+                    log::warn!("closed a connection: {e}"); // napkin patch
                     self.inner.backend.peer_disconnected(&peer_id);
                 }
                 None => {

@@ -191,7 +191,10 @@ pub(crate) async fn peer_connected(
     mut raw_socket: FramedIo,
     backend: Arc<dyn MultiPeerBackend>,
 ) -> ZmqResult<PeerIdentity> {
-    let peer_id = peer_handshake(&mut raw_socket, backend.clone()).await?;
+    // napkin patch: a peer that does not complete the handshake in time is dropped, so
+    // connections left idle cannot pile up.
+    let handshake = peer_handshake(&mut raw_socket, backend.clone());
+    let peer_id = run_with_timeout(backend.socket_options().handshake_timeout, handshake).await?;
     backend.peer_connected(&peer_id, raw_socket).await;
     Ok(peer_id)
 }

@@ -9,6 +9,16 @@ use bytes::{Buf, Bytes, BytesMut};
 
 use std::convert::TryFrom;
 
+// napkin patch: limits on what a peer can make the decoder hold.
+/// The largest command frame accepted. ZMTP commands (READY and its properties: the socket
+/// type, an identity of at most 255 bytes, a few metadata entries) are far smaller; a larger
+/// claim is a broken or hostile peer.
+pub const MAX_COMMAND_SIZE: usize = 16 * 1024;
+/// What each frame of a multipart message counts against the maximum message size on top of
+/// its payload: about what a queued empty frame costs in memory, so that a message of millions
+/// of empty frames is bounded too.
+pub const FRAME_OVERHEAD: usize = 64;
+
 #[derive(Debug, Clone, Copy)]
 struct Frame {
     command: bool,
@@ -33,6 +43,10 @@ pub struct ZmqCodec {
     // internal details to higher levels
     buffered_message: Option<ZmqMessage>,
     max_read_chunk_size: usize,
+    // napkin patch: SocketOptions::max_message_size, and the size of `buffered_message`
+    // counted against it.
+    max_message_size: Option<usize>,
+    buffered_size: usize,
 }
 
 impl ZmqCodec {
@@ -46,6 +60,8 @@ impl ZmqCodec {
             waiting_for: 64, // len of the greeting frame
             buffered_message: None,
             max_read_chunk_size: options.read_buffer_max_size,
+            max_message_size: options.max_message_size,
+            buffered_size: 0,
         }
     }
 
@@ -78,7 +94,12 @@ impl Decoder for ZmqCodec {
                 // than two chunks, where it adds less than half the body size.
                 let reserve_to = if self.waiting_for > 2 * self.max_read_chunk_size {
                     // Frame lengths are validated with this headroom before entering Frame.
-                    self.waiting_for + self.max_read_chunk_size
+                    // napkin patch: never reserve for bytes that have not arrived (the
+                    // length is only the peer's claim): at most two chunks ahead. Reads
+                    // are at most one chunk, so the tail headroom is still reserved
+                    // before the frame's last read.
+                    (self.waiting_for + self.max_read_chunk_size)
+                        .min(src.len() + 2 * self.max_read_chunk_size)
                 } else {
                     self.waiting_for
                 };
@@ -123,6 +144,7 @@ impl Decoder for ZmqCodec {
                     } else {
                         usize::from(src.get_u8())
                     };
+                    self.check_frame_len(frame, frame_len)?; // napkin patch
                     self.state = DecoderState::Frame(frame);
                     self.waiting_for = frame_len;
                 }
@@ -141,6 +163,7 @@ impl Decoder for ZmqCodec {
                     }
 
                     if !frame.more {
+                        self.buffered_size = 0; // napkin patch
                         // Quoth the Raven “Nevermore.”
                         return Ok(Some(Message::Message(
                             self.buffered_message
@@ -151,6 +174,31 @@ impl Decoder for ZmqCodec {
                 }
             }
         }
+    }
+}
+
+// napkin patch
+impl ZmqCodec {
+    /// Refuses a frame length before anything is read or reserved for it: a command frame
+    /// over [`MAX_COMMAND_SIZE`], or a message frame that would take its message over
+    /// `SocketOptions::max_message_size` (each frame also counts [`FRAME_OVERHEAD`]). The
+    /// error ends the connection.
+    fn check_frame_len(&mut self, frame: Frame, frame_len: usize) -> Result<(), CodecError> {
+        if frame.command {
+            if frame_len > MAX_COMMAND_SIZE {
+                return Err(CodecError::Command("Command frame exceeds the size limit"));
+            }
+            return Ok(());
+        }
+        let size = self
+            .buffered_size
+            .saturating_add(frame_len)
+            .saturating_add(FRAME_OVERHEAD);
+        if self.max_message_size.is_some_and(|max| size > max) {
+            return Err(CodecError::Decode("Message exceeds the maximum message size"));
+        }
+        self.buffered_size = size;
+        Ok(())
     }
 }
 
@@ -195,6 +243,7 @@ impl Encoder for ZmqCodec {
 
 #[cfg(test)]
 pub(crate) mod tests {
+    mod limits; // napkin patch
     mod multipart;
     mod read_buffer;
 

@@ -18,6 +18,9 @@ use futures::{select, FutureExt};
 
 #[cfg(feature = "tokio-runtime")]
 const TCP_SOCKET_BUFFER_SIZE: usize = 4 * 1024 * 1024;
+/// napkin patch: pause after a failed accept (e.g. EMFILE: out of file descriptors), which
+/// would otherwise fail again at once and spin a core.
+const ACCEPT_ERROR_BACKOFF: std::time::Duration = std::time::Duration::from_millis(100);
 
 pub(crate) async fn connect(
     host: &Host,
@@ -94,6 +97,7 @@ where
         loop {
             select! {
                 incoming = listener.accept().fuse() => {
+                    let accept_failed = incoming.is_err(); // napkin patch
                     let maybe_accepted: Result<_, _> = incoming
                         .and_then(|(raw_socket, remote_addr)| {
                             raw_socket
@@ -111,6 +115,9 @@ where
                         })
                         .map_err(|err| err.into());
                     async_rt::task::spawn(cback(maybe_accepted));
+                    if accept_failed {
+                        async_rt::task::sleep(ACCEPT_ERROR_BACKOFF).await; // napkin patch
+                    }
                 }
                 _ = stop_callback => {
                     break
