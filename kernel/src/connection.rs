@@ -1,8 +1,10 @@
 //! The connection file Jupyter writes for each kernel: where to listen and how to sign.
 //!
-//! Only what this kernel can honour is accepted: TCP transport, and HMAC-SHA256 signatures
-//! (or an empty key, which disables signing). Anything else is refused at startup with a
-//! message naming the problem; the key itself is never printed.
+//! Only what this kernel can honour is accepted: TCP transport, and HMAC-SHA256 signatures.
+//! Signing can be turned off only on purpose: an empty key *and* an empty `signature_scheme`
+//! (then every local process can send requests, and the log says so at startup). An empty key
+//! with a scheme is refused: it is what a bug or a truncated file looks like. Anything else is
+//! refused at startup with a message naming the problem; the key itself is never printed.
 
 use std::path::{Path, PathBuf};
 
@@ -33,6 +35,13 @@ pub enum ConnectionError {
     /// The file asks for a signature scheme other than HMAC-SHA256.
     #[error("unsupported signature scheme {0:?} (only \"hmac-sha256\" is supported)")]
     SignatureScheme(String),
+    /// The key is empty but a signature scheme is named.
+    #[error(
+        "the connection file's key is empty but its signature_scheme is {0:?}: refusing to run \
+         without signatures (any local process could then run code); give a key, or set \
+         signature_scheme to \"\" as well to turn signing off on purpose"
+    )]
+    EmptyKey(String),
 }
 
 /// Reads and checks the connection file at `path`.
@@ -47,6 +56,13 @@ pub fn read(path: &Path) -> Result<ConnectionInfo, ConnectionError> {
             source,
         })?;
     check(&info)?;
+    if info.key.is_empty() {
+        log!(
+            "signing is off ({} has an empty key and signature_scheme): any local process can \
+             send this kernel requests",
+            path.display()
+        );
+    }
     Ok(info)
 }
 
@@ -55,12 +71,11 @@ pub fn check(info: &ConnectionInfo) -> Result<(), ConnectionError> {
     if info.transport != Transport::TCP {
         return Err(ConnectionError::Transport(info.transport.to_string()));
     }
-    if !info.key.is_empty() && info.signature_scheme != "hmac-sha256" {
-        return Err(ConnectionError::SignatureScheme(
-            info.signature_scheme.clone(),
-        ));
+    match (info.key.is_empty(), info.signature_scheme.as_str()) {
+        (false, "hmac-sha256") | (true, "") => Ok(()),
+        (true, scheme) => Err(ConnectionError::EmptyKey(scheme.to_owned())),
+        (false, scheme) => Err(ConnectionError::SignatureScheme(scheme.to_owned())),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -96,6 +111,24 @@ mod tests {
         assert!(matches!(
             read(file.path()),
             Err(ConnectionError::Transport(_))
+        ));
+    }
+
+    #[test]
+    fn an_empty_key_is_refused_unless_signing_is_off_on_purpose() {
+        let file = write(&VALID.replace("secret-key", ""));
+        let error = read(file.path()).unwrap_err();
+        assert!(matches!(&error, ConnectionError::EmptyKey(scheme) if scheme == "hmac-sha256"));
+        assert!(error.to_string().contains("signature_scheme to \"\""));
+
+        let file = write(&VALID.replace("secret-key", "").replace("hmac-sha256", ""));
+        assert!(read(file.path()).unwrap().key.is_empty());
+
+        // A key with an empty scheme names no way to sign with it.
+        let file = write(&VALID.replace("hmac-sha256", ""));
+        assert!(matches!(
+            read(file.path()),
+            Err(ConnectionError::SignatureScheme(scheme)) if scheme.is_empty()
         ));
     }
 
