@@ -32,7 +32,13 @@ With --browser, the what-if notebook's first view runs in JupyterLab in headless
 its users slider is moved by key presses, timed in the page from the key press to the
 estimate and to the chart changing.
 
+With --against BINARY, the learner session and the live view's slider also run on another
+build of napkin-kernel (e.g. the previous commit's, built in a worktree), with its own cache
+(--against-cache DIR, default a new directory: its first cell builds it), and the table
+compares this build with that one: a regression check measured in the same run.
+
 Usage: .venv/bin/python benches/kernel.py [--runs N] [--cold] [--evcxr] [--browser]
+       [--against BINARY [--against-cache DIR]]
 """
 
 import argparse
@@ -139,9 +145,12 @@ def log(text):
 class Session:
     """One kernel and a client: start it, run cells, measure it, stop it."""
 
-    def __init__(self, kernel, env=None):
+    def __init__(self, kernel, env=None, binary=None):
         self.started = time.perf_counter()
         self.km = KernelManager(kernel_name=kernel)
+        if binary:
+            # Another build of the kernel (--against): same kernelspec, another program.
+            self.km.kernel_spec.argv[0] = str(binary)
         if env:
             self.km.extra_env = env
         self.km.start_kernel(env={**os.environ, **(env or {})})
@@ -226,9 +235,9 @@ def right(expected, status, shown, ename):
     return status == "ok" and expected in shown
 
 
-def learner_session(kernel, cells, setup=None, env=None):
+def learner_session(kernel, cells, setup=None, env=None, binary=None):
     """Runs the session in one new kernel: per-cell seconds, cells right, wrong cells, memory."""
-    session = Session(kernel, env)
+    session = Session(kernel, env, binary)
     if setup:
         session.run(setup)
     times, wrong = [], []
@@ -445,6 +454,34 @@ def fmt(seconds):
     return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
 
 
+def against_rows(args, rows, times, est):
+    """The learner session and the slider on the --against build: its warm cells and slider
+    latency next to this build's, as ratios (this build / that build)."""
+    cache = args.against_cache or pathlib.Path(tempfile.mkdtemp(prefix="napkin-against-"))
+    env = {"NAPKIN_KERNEL_CACHE": str(cache)}
+    log(f"learner session: {args.against} (cache {cache})")
+    # Its first session may build its cache: run it once untimed.
+    warmup, _, _, _ = learner_session("napkin", RUST_SESSION[:1], env=env, binary=args.against)
+    warmup.stop()
+    other, other_times, other_wrong, _ = learner_session(
+        "napkin", RUST_SESSION, env=env, binary=args.against)
+    ratio = lambda a, b: f"{a / b:.2f}x"  # noqa: E731
+    this_warm, that_warm = statistics.median(times[1:]), statistics.median(other_times[1:])
+    rows.append(("vs --against: cells right (that build)",
+                 f"{len(RUST_SESSION) - len(other_wrong)}/{len(RUST_SESSION)}", "", ""))
+    rows.append(("vs --against: median warm cell, this / that",
+                 fmt(this_warm), fmt(that_warm), ratio(this_warm, that_warm)))
+    if est:
+        try:
+            other_est, other_chart, _ = slider_latency(other, RUST_VIEW, "1.00bn users")
+            this_med, that_med = statistics.median(est), statistics.median(other_est)
+            rows.append(("vs --against: slider -> estimate, this / that",
+                         fmt(this_med), fmt(that_med), ratio(this_med, that_med)))
+        except (RuntimeError, KeyError) as error:
+            log(f"  live views failed on --against: {error}")
+    other.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs of each timed start-up")
@@ -452,6 +489,10 @@ def main():
     parser.add_argument("--evcxr", action="store_true", help="also run evcxr_jupyter (kernelspec `rust`)")
     parser.add_argument("--browser", action="store_true",
                         help="also time a live view's slider end to end in JupyterLab (needs chromium)")
+    parser.add_argument("--against", type=pathlib.Path,
+                        help="also run the session and the slider on this napkin-kernel binary")
+    parser.add_argument("--against-cache", type=pathlib.Path,
+                        help="NAPKIN_KERNEL_CACHE for --against (default: a new directory)")
     args = parser.parse_args()
     if not available("napkin"):
         sys.exit("the napkin kernelspec is not installed: run scripts/setup")
@@ -529,6 +570,9 @@ def main():
         targets.append(("live views work", False))
     session.stop()
     py_session.stop()
+
+    if args.against:
+        against_rows(args, rows, times, est if "est" in locals() else None)
 
     # Restart: a new kernel process after the previous one shut down.
     log("restart")

@@ -28,19 +28,12 @@ pub trait Rich {
     fn mime_bundle(&self) -> Bundle;
 }
 
-/// The environment variable napkin-kernel sets for the process that runs
-/// cells; with it, [`display`] prints one [`DISPLAY_MARKER`] line per output.
-pub const KERNEL_ENV: &str = "NAPKIN_KERNEL";
-
-/// Starts a line carrying one rich output as JSON (`{"mime": "content", …}`),
-/// which napkin-kernel turns into a `display_data` message as it arrives.
-pub const DISPLAY_MARKER: &str = "\u{1}NAPKIN_DISPLAY ";
-
 /// Shows `value` as rich output now (mid-cell), whatever else the cell prints.
 ///
 /// In napkin-kernel each call is its own output, in order with the cell's
-/// text. In other evcxr-based kernels it prints evcxr content blocks, which
-/// those kernels show when the cell ends.
+/// text, sent on the kernel's private channel (`napkin-channel`), never
+/// through stdout. In other evcxr-based kernels it prints evcxr content
+/// blocks, which those kernels show.
 ///
 /// ```
 /// use napkin::prelude::*;
@@ -48,15 +41,11 @@ pub const DISPLAY_MARKER: &str = "\u{1}NAPKIN_DISPLAY ";
 /// ```
 pub fn display<T: Rich + ?Sized>(value: &T) {
     let bundle = value.mime_bundle();
-    if std::env::var_os(KERNEL_ENV).is_some() {
-        let map: serde_json::Map<String, serde_json::Value> = bundle
-            .into_iter()
-            .map(|(mime, content)| (mime.to_string(), serde_json::Value::String(content)))
-            .collect();
-        let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "{DISPLAY_MARKER}{}", serde_json::Value::Object(map));
-        let _ = out.flush();
-    } else {
+    let data = bundle
+        .iter()
+        .map(|(mime, content)| (mime.to_string(), content.clone()))
+        .collect();
+    if !napkin_channel::send(&napkin_channel::Message::Display { data }) {
         emit(&bundle);
     }
 }

@@ -53,6 +53,9 @@ pub mod table;
 pub mod widget;
 
 pub use error::Error;
+/// The kernel's private channel (napkin-kernel installs its panic hook through it).
+#[doc(hidden)]
+pub use napkin_channel;
 /// polars, re-exported so notebooks and scripts use the same version napkin does.
 pub use polars;
 

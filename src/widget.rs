@@ -14,35 +14,28 @@
 //! ```
 //!
 //! How it travels: showing an [`Explorer`] (or a [`WhatIf`]) starts, once per process, a
-//! listener on `127.0.0.1` that only answers requests carrying its random token, registers the
-//! view's callback, and prints one [`WIDGET_MARKER`] line with the sliders, the first
-//! rendering and the listener's address. napkin-kernel turns that line into Jupyter widgets
-//! (`@jupyter-widgets/controls` sliders and HTML) and, on each slider move, sends
-//! `{"token", "view", "values"}` and shows the answer: the estimate first, then the chart.
+//! listener on a Unix socket in a private directory (mode 0700) that only answers a connection
+//! whose first line is its random token, registers the view's callback, and sends the kernel a
+//! [`napkin_channel::View`] (the sliders, the first rendering, the socket and the token) on its
+//! private channel — never through stdout. napkin-kernel turns it into Jupyter widgets
+//! (`@jupyter-widgets/controls` sliders and HTML) and, on each slider move, sends a
+//! [`napkin_channel::ViewRequest`] and shows the answers: the estimate first, then the chart.
+//! The listener bounds what it reads (connections, request length, time to finish a request).
 //! Outside napkin-kernel the view shows its first rendering as HTML.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::ops::RangeInclusive;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-
-use serde_json::{Value, json};
+use std::sync::Arc;
 
 use crate::chart::Chart;
-use crate::display::{Bundle, KERNEL_ENV, Rich};
+use crate::display::{Bundle, Rich};
 use crate::estimate::{Server, Workload};
 use crate::format;
 use crate::journey::Stage;
 use crate::quantity::Users;
 use crate::sweep::Param;
 use crate::table::escape_html;
-
-/// Starts a line that describes a live view as JSON, which napkin-kernel turns into widgets.
-#[doc(hidden)]
-pub const WIDGET_MARKER: &str = "\u{1}NAPKIN_WIDGET ";
 
 /// What a static copy of the notebook shows under a live view.
 pub const SNAPSHOT_NOTE: &str =
@@ -216,17 +209,19 @@ impl Slider {
         }
     }
 
-    fn spec(&self) -> Value {
-        json!({
-            "name": self.name,
-            "min": self.min,
-            "max": self.max,
-            "value": self.clamp(self.value),
-            "log": self.log,
-            "whole": self.whole,
-            "options": self.options.iter().map(|(l, v)| json!([l, v])).collect::<Vec<_>>(),
-            "label": self.show(self.clamp(self.value)),
-        })
+    /// What the kernel needs to draw the slider.
+    fn spec(&self) -> napkin_channel::Slider {
+        let value = self.clamp(self.value);
+        napkin_channel::Slider {
+            name: self.name.clone(),
+            min: self.min,
+            max: self.max,
+            value,
+            log: self.log,
+            whole: self.whole,
+            options: self.options.clone(),
+            label: self.show(value),
+        }
     }
 }
 
@@ -269,7 +264,8 @@ impl View {
         })
     }
 
-    /// Shows the view: a marker line for napkin-kernel, HTML elsewhere.
+    /// Shows the view: live widgets in napkin-kernel (a message on its private channel), HTML
+    /// elsewhere.
     fn show(self) {
         if let Err(problem) = self.sliders.iter().try_for_each(Slider::check) {
             crate::display::emit(&[
@@ -283,28 +279,23 @@ impl View {
             chart,
             snapshot,
         } = self.first();
-        let served = std::env::var_os(KERNEL_ENV)
-            .is_some()
-            .then(server)
-            .flatten();
-        match served {
-            Some(server) => {
-                let specs: Vec<Value> = self.sliders.iter().map(Slider::spec).collect();
-                let id = server.register(self);
-                let marker = json!({
-                    "addr": server.addr,
-                    "token": server.token,
-                    "view": id,
-                    "sliders": specs,
-                    "html": main,
-                    "chart": chart,
-                    "snapshot": snapshot,
-                });
-                let mut out = std::io::stdout().lock();
-                let _ = writeln!(out, "{WIDGET_MARKER}{marker}");
-                let _ = out.flush();
-            }
-            None => crate::display::emit(&First::bundle(main, snapshot)),
+        let served = napkin_channel::in_kernel().then(listener::server).flatten();
+        let sent = served.is_some_and(|server| {
+            let sliders = self.sliders.iter().map(Slider::spec).collect();
+            let (socket, token) = (server.socket.clone(), server.token.clone());
+            let id = server.register(self);
+            napkin_channel::send(&napkin_channel::Message::View(napkin_channel::View {
+                socket,
+                token,
+                id,
+                sliders,
+                html: main.clone(),
+                chart,
+                snapshot: snapshot.clone(),
+            }))
+        });
+        if !sent {
+            crate::display::emit(&First::bundle(main, snapshot));
         }
     }
 
@@ -634,11 +625,14 @@ where
 impl WhatIf {
     /// Shows the sliders and the live value in napkin-kernel (a cell's final value).
     pub fn evcxr_display(&self) {
+        self.view().show();
+    }
+
+    fn view(&self) -> View {
         View {
             sliders: self.sliders.clone(),
             render: Arc::clone(&self.render),
         }
-        .show();
     }
 }
 
@@ -652,138 +646,236 @@ impl fmt::Debug for WhatIf {
 
 // ------------------------------------------------------------------ the listener
 
-/// The process's listener: its address, its token and the views it serves.
-struct ViewServer {
-    addr: String,
-    token: String,
-    views: Mutex<HashMap<u64, Arc<View>>>,
-    next: Mutex<u64>,
+#[cfg(not(unix))]
+mod listener {
+    //! Without Unix sockets, views show their first rendering only.
+    pub(super) struct ViewServer {
+        pub(super) socket: std::path::PathBuf,
+        pub(super) token: String,
+    }
+    impl ViewServer {
+        pub(super) fn register(&self, _: super::View) -> u64 {
+            0
+        }
+    }
+    pub(super) fn server() -> Option<&'static ViewServer> {
+        None
+    }
 }
 
-/// The listener, started on first use; `None` if no local socket can be opened.
-fn server() -> Option<&'static ViewServer> {
-    static SERVER: OnceLock<Option<&'static ViewServer>> = OnceLock::new();
-    *SERVER.get_or_init(|| {
-        let listener = TcpListener::bind("127.0.0.1:0").ok()?;
-        let addr = listener.local_addr().ok()?.to_string();
-        let server: &'static ViewServer = Box::leak(Box::new(ViewServer {
-            addr,
-            token: token(),
-            views: Mutex::new(HashMap::new()),
-            next: Mutex::new(1),
-        }));
-        quiet_widget_panics();
-        std::thread::Builder::new()
-            .name("napkin-widget-listener".into())
-            .spawn(move || {
-                for stream in listener.incoming().flatten() {
-                    let _ = std::thread::Builder::new()
-                        .name("napkin-widget".into())
-                        .spawn(move || server.serve(stream));
-                }
-            })
-            .ok()?;
-        Some(server)
-    })
-}
+#[cfg(unix)]
+mod listener {
+    //! The process's listener: a Unix socket in a private directory, bounded in every way a
+    //! peer could stretch it.
 
-impl ViewServer {
-    fn register(&self, view: View) -> u64 {
-        let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
-        let id = *next;
-        *next += 1;
-        self.views
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, Arc::new(view));
-        id
+    use std::collections::HashMap;
+    use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+    use std::os::unix::fs::DirBuilderExt;
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+    use std::time::{Duration, Instant};
+
+    use napkin_channel::{MAX_REQUEST, ViewAnswer, ViewRequest};
+
+    use super::{Part, View, main_html};
+
+    /// Connections served at once; more are closed at once.
+    pub(super) const MAX_CONNECTIONS: usize = 32;
+    /// How long a request may take to arrive once it has started, and the token after
+    /// connecting.
+    const REQUEST_TIME: Duration = Duration::from_secs(10);
+    /// How often a waiting read checks the time.
+    const POLL: Duration = Duration::from_secs(1);
+    /// The longest socket path the operating system takes (`sun_path`, less a margin).
+    const MAX_SOCKET_PATH: usize = 100;
+
+    /// The listener: its socket, its token and the views it serves.
+    pub(super) struct ViewServer {
+        pub(super) socket: PathBuf,
+        pub(super) token: String,
+        views: Mutex<HashMap<u64, Arc<View>>>,
+        next: Mutex<u64>,
+        active: AtomicUsize,
     }
 
-    /// Answers one connection's requests, a line each, until it closes.
-    fn serve(&self, stream: TcpStream) {
-        let Ok(write) = stream.try_clone() else {
-            return;
-        };
-        let mut write = std::io::BufWriter::new(write);
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { return };
-            let Ok(request) = serde_json::from_str::<Value>(&line) else {
-                continue;
+    /// The listener, started on first use; `None` if no private socket can be opened.
+    pub(super) fn server() -> Option<&'static ViewServer> {
+        static SERVER: OnceLock<Option<&'static ViewServer>> = OnceLock::new();
+        *SERVER.get_or_init(|| {
+            let token = napkin_channel::new_token().ok()?;
+            let socket = socket_path(&token)?;
+            let _ = std::fs::remove_file(&socket);
+            let listener = UnixListener::bind(&socket).ok()?;
+            let server: &'static ViewServer = Box::leak(Box::new(ViewServer {
+                socket,
+                token,
+                views: Mutex::new(HashMap::new()),
+                next: Mutex::new(1),
+                active: AtomicUsize::new(0),
+            }));
+            super::quiet_widget_panics();
+            std::thread::Builder::new()
+                .name("napkin-widget-listener".into())
+                .spawn(move || {
+                    for stream in listener.incoming().flatten() {
+                        server.accept(stream);
+                    }
+                })
+                .ok()?;
+            Some(server)
+        })
+    }
+
+    /// A socket path in the session's private directory when it is short enough, else in a
+    /// new private directory under the system's temporary directory.
+    fn socket_path(token: &str) -> Option<PathBuf> {
+        let name = format!("views-{}.sock", std::process::id());
+        let fits = |dir: &Path| dir.join(&name).as_os_str().len() <= MAX_SOCKET_PATH;
+        if let Some(dir) = napkin_channel::private_dir().filter(|d| fits(d)) {
+            return Some(dir.join(name));
+        }
+        let dir = std::env::temp_dir().join(format!("napkin-views-{}", &token[..16]));
+        std::fs::DirBuilder::new().mode(0o700).create(&dir).ok()?;
+        fits(&dir).then(|| dir.join(name))
+    }
+
+    impl ViewServer {
+        pub(super) fn register(&self, view: View) -> u64 {
+            let mut next = self.next.lock().unwrap_or_else(PoisonError::into_inner);
+            let id = *next;
+            *next += 1;
+            self.views
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(id, Arc::new(view));
+            id
+        }
+
+        /// Serves `stream` on a thread of its own, unless [`MAX_CONNECTIONS`] are open.
+        fn accept(&'static self, stream: UnixStream) {
+            if self.active.fetch_add(1, Ordering::SeqCst) >= MAX_CONNECTIONS {
+                self.active.fetch_sub(1, Ordering::SeqCst);
+                return;
+            }
+            let spawned = std::thread::Builder::new()
+                .name("napkin-widget".into())
+                .spawn(move || {
+                    self.serve(stream);
+                    self.active.fetch_sub(1, Ordering::SeqCst);
+                });
+            if spawned.is_err() {
+                self.active.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+
+        /// Checks the token (the first line), then answers requests, a line each, until the
+        /// connection closes or breaks a limit.
+        pub(super) fn serve(&self, stream: UnixStream) {
+            let Ok(write) = stream.try_clone() else {
+                return;
             };
-            if request["token"].as_str() != Some(self.token.as_str()) {
-                return;
+            let mut write = std::io::BufWriter::new(write);
+            let mut read = BufReader::new(stream);
+            match read_line(&mut read, 64, true) {
+                Some(line) if napkin_channel::same_token(line.trim_end(), &self.token) => {}
+                _ => return,
             }
-            let id = request["view"].as_u64().unwrap_or(0);
-            let given: Vec<f64> = request["values"]
-                .as_array()
-                .map(|a| a.iter().filter_map(Value::as_f64).collect())
-                .unwrap_or_default();
-            // Each answer is written as soon as it is ready: the estimate before the chart is
-            // drawn.
-            let sent = self.answer(id, &given, &mut |answer| {
-                writeln!(write, "{answer}")
-                    .and_then(|()| write.flush())
-                    .is_ok()
-            });
-            if !sent {
-                return;
+            while let Some(line) = read_line(&mut read, MAX_REQUEST, false) {
+                let request = match serde_json::from_str::<ViewRequest>(&line) {
+                    Ok(request) => request,
+                    Err(error) => {
+                        let reason = format!("unreadable request: {error}");
+                        let _ = send(&mut write, &ViewAnswer::Refused { reason });
+                        return;
+                    }
+                };
+                // Each answer is written as soon as it is ready: the estimate before the chart
+                // is drawn.
+                if !self.answer(&request, &mut |answer| send(&mut write, &answer)) {
+                    return;
+                }
+            }
+        }
+
+        /// Answers one request through `send`: labels and the main part, then the chart, then
+        /// done. False if `send` failed.
+        pub(super) fn answer(
+            &self,
+            request: &ViewRequest,
+            send: &mut dyn FnMut(ViewAnswer) -> bool,
+        ) -> bool {
+            let view = self
+                .views
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&request.view)
+                .cloned();
+            let Some(view) = view else {
+                let reason = format!("no view {}", request.view);
+                return send(ViewAnswer::Refused { reason });
+            };
+            let values = view.values(&request.values);
+            let labels = view
+                .sliders
+                .iter()
+                .zip(&values)
+                .map(|(s, v)| s.show(*v))
+                .collect();
+            let main = view.run(&values, Part::Main);
+            let first = ViewAnswer::Main {
+                values: values.clone(),
+                labels,
+                html: main_html(&main),
+                error: main.err(),
+            };
+            if !send(first) {
+                return false;
+            }
+            let html = match view.run(&values, Part::Chart) {
+                Ok(svg) => svg,
+                Err(message) => super::error_html(&message),
+            };
+            send(ViewAnswer::Chart { html }) && send(ViewAnswer::Done)
+        }
+    }
+
+    /// One line of at most `limit` bytes. A longer line, one still arriving [`REQUEST_TIME`]
+    /// after it started (or, for the `first`, after the connection opened), or the end of the
+    /// stream is `None`; between requests a connection may stay idle.
+    fn read_line(read: &mut BufReader<UnixStream>, limit: usize, first: bool) -> Option<String> {
+        let mut line = Vec::new();
+        let mut started = first.then(Instant::now);
+        read.get_ref().set_read_timeout(Some(POLL)).ok()?;
+        loop {
+            let room = (limit + 1).saturating_sub(line.len()) as u64;
+            match read.by_ref().take(room).read_until(b'\n', &mut line) {
+                Ok(0) => return None,
+                Ok(_) if line.ends_with(b"\n") => return String::from_utf8(line).ok(),
+                Ok(_) if line.len() > limit => return None,
+                Ok(_) => {}
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        ErrorKind::WouldBlock | ErrorKind::TimedOut | ErrorKind::Interrupted
+                    ) => {}
+                Err(_) => return None,
+            }
+            if !line.is_empty() && started.is_none() {
+                started = Some(Instant::now());
+            }
+            if started.is_some_and(|t| t.elapsed() > REQUEST_TIME) {
+                return None;
             }
         }
     }
 
-    /// Answers one request through `send`: labels and the main part, then the chart, then
-    /// done. False if `send` failed.
-    fn answer(&self, id: u64, given: &[f64], send: &mut dyn FnMut(Value) -> bool) -> bool {
-        let view = self
-            .views
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&id)
-            .cloned();
-        let Some(view) = view else {
-            return send(json!({"view": id, "error": "no such view", "done": true}));
-        };
-        let values = view.values(given);
-        let labels: Vec<String> = view
-            .sliders
-            .iter()
-            .zip(&values)
-            .map(|(s, v)| s.show(*v))
-            .collect();
-        let main = view.run(&values, Part::Main);
-        let first = json!({
-            "view": id,
-            "values": values,
-            "labels": labels,
-            "html": main_html(&main),
-            "error": main.err(),
-        });
-        if !send(first) {
-            return false;
-        }
-        let chart = match view.run(&values, Part::Chart) {
-            Ok(svg) => json!({"view": id, "chart": svg}),
-            Err(message) => json!({"view": id, "chart": error_html(&message)}),
-        };
-        send(chart) && send(json!({"view": id, "done": true}))
+    fn send(write: &mut impl Write, answer: &ViewAnswer) -> bool {
+        serde_json::to_writer(&mut *write, answer).is_ok()
+            && write.write_all(b"\n").is_ok()
+            && write.flush().is_ok()
     }
-}
-
-/// A token no other local process can guess: 128 bits from the OS-seeded hasher.
-fn token() -> String {
-    use std::collections::hash_map::RandomState;
-    use std::hash::{BuildHasher, Hasher};
-    let word = || {
-        let mut h = RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        h.write_u32(std::process::id());
-        h.finish()
-    };
-    format!("{:016x}{:016x}", word(), word())
 }
 
 /// A panic in a view's callback is reported in the view; keep it off the cell's stderr.
@@ -804,19 +896,47 @@ mod tests {
     use super::*;
     use crate::prelude::*;
 
-    fn ask(server: &ViewServer, request: Value) -> Vec<Value> {
-        let mut stream = TcpStream::connect(&server.addr).unwrap();
-        writeln!(stream, "{request}").unwrap();
+    use std::io::{BufRead, BufReader, Write};
+    use std::os::unix::net::UnixStream;
+
+    use napkin_channel::{ViewAnswer, ViewRequest};
+
+    use super::listener::{MAX_CONNECTIONS, ViewServer, server};
+
+    /// Connects as the kernel does: the token first, then one request.
+    fn ask(server: &ViewServer, view: u64, values: &[f64]) -> Vec<ViewAnswer> {
+        let mut stream = UnixStream::connect(&server.socket).unwrap();
+        writeln!(stream, "{}", server.token).unwrap();
+        let request = ViewRequest {
+            view,
+            values: values.to_vec(),
+        };
+        writeln!(stream, "{}", serde_json::to_string(&request).unwrap()).unwrap();
         let mut answers = Vec::new();
         for line in BufReader::new(stream).lines() {
-            let v: Value = serde_json::from_str(&line.unwrap()).unwrap();
-            let done = v["done"] == true;
-            answers.push(v);
+            let answer: ViewAnswer = serde_json::from_str(&line.unwrap()).unwrap();
+            let done = matches!(answer, ViewAnswer::Done | ViewAnswer::Refused { .. });
+            answers.push(answer);
             if done {
                 break;
             }
         }
         answers
+    }
+
+    /// What a connection gets back for `lines`: its first answer line, or `None` if closed.
+    fn first_answer(server: &ViewServer, lines: &[&[u8]]) -> Option<String> {
+        let mut stream = UnixStream::connect(&server.socket).unwrap();
+        for line in lines {
+            if stream.write_all(line).is_err() {
+                return None;
+            }
+        }
+        let mut answer = String::new();
+        match BufReader::new(stream).read_line(&mut answer) {
+            Ok(n) if n > 0 => Some(answer),
+            _ => None,
+        }
     }
 
     #[test]
@@ -830,34 +950,63 @@ mod tests {
         assert_eq!(view.sliders[0].value, 100e6);
         let server = server().unwrap();
         let id = server.register(view);
-        let answers = ask(
-            server,
-            json!({"token": server.token, "view": id, "values": [1e6, 3.0]}),
-        );
+        let answers = ask(server, id, &[1e6, 3.0]);
         assert_eq!(answers.len(), 3);
-        assert_eq!(answers[0]["labels"][0], "1.00M");
-        let html = answers[0]["html"].as_str().unwrap();
+        let ViewAnswer::Main {
+            labels,
+            html,
+            values,
+            ..
+        } = &answers[0]
+        else {
+            panic!("{answers:?}");
+        };
+        assert_eq!(labels[0], "1.00M");
+        assert_eq!(values, &[1e6, 3.0]);
         assert!(html.contains("1.00M users"), "{html}");
-        assert!(
-            html.contains("34.7 req/s") || html.contains("req/s"),
-            "{html}"
+        let ViewAnswer::Chart { html } = &answers[1] else {
+            panic!("{answers:?}");
+        };
+        assert!(html.starts_with("<svg"));
+        // Out of range is clamped; an unknown view is refused.
+        let answers = ask(server, id, &[1e12, -5.0]);
+        let ViewAnswer::Main { values, .. } = &answers[0] else {
+            panic!("{answers:?}");
+        };
+        assert_eq!(values, &[1e9, 1.0]);
+        assert!(matches!(
+            &ask(server, 9999, &[1.0])[0],
+            ViewAnswer::Refused { .. }
+        ));
+    }
+
+    #[test]
+    fn the_listener_answers_only_its_token_and_bounds_what_it_reads() {
+        let server = server().unwrap();
+        let id =
+            server.register(what_if([slider("x", 0.0..=10.0)], |v: &[f64]| users(v[0])).view());
+        let request = format!("{{\"view\":{id},\"values\":[2.0]}}\n");
+        // A wrong token, a missing one and a token sent after the request get nothing.
+        assert_eq!(
+            first_answer(server, &[b"guess\n", request.as_bytes()]),
+            None
         );
-        assert!(answers[1]["chart"].as_str().unwrap().starts_with("<svg"));
-        // Out of range is clamped; a wrong token gets nothing.
-        let answers = ask(
-            server,
-            json!({"token": server.token, "view": id, "values": [1e12, 3.0]}),
-        );
-        assert_eq!(answers[0]["values"][0], 1e9);
-        let mut stream = TcpStream::connect(&server.addr).unwrap();
-        writeln!(
-            stream,
-            "{}",
-            json!({"token": "guess", "view": id, "values": [1.0]})
-        )
-        .unwrap();
-        let mut line = String::new();
-        assert_eq!(BufReader::new(stream).read_line(&mut line).unwrap(), 0);
+        assert_eq!(first_answer(server, &[request.as_bytes()]), None);
+        // The right token and garbage: refused, and said why.
+        let token = format!("{}\n", server.token);
+        let garbage = first_answer(server, &[token.as_bytes(), b"{not json\n"]).unwrap();
+        assert!(garbage.contains("refused"), "{garbage}");
+        // A request line longer than the limit closes the connection.
+        let long = vec![b'x'; napkin_channel::MAX_REQUEST + 10];
+        assert_eq!(first_answer(server, &[token.as_bytes(), &long]), None);
+        // Idle connections beyond the limit are closed; the listener still answers after.
+        let idle: Vec<UnixStream> = (0..MAX_CONNECTIONS + 20)
+            .filter_map(|_| UnixStream::connect(&server.socket).ok())
+            .collect();
+        drop(idle);
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let answers = ask(server, id, &[2.0]);
+        assert!(matches!(&answers[0], ViewAnswer::Main { html, .. } if html.contains("2 users")));
     }
 
     #[test]
@@ -866,7 +1015,7 @@ mod tests {
         assert_eq!(c.value, 1.0);
         assert_eq!(c.clamp(2.6), 3.0);
         assert_eq!(c.show(3.0), "three");
-        assert_eq!(c.spec()["options"][1], json!(["three", 3.0]));
+        assert_eq!(c.spec().options[1], ("three".to_string(), 3.0));
         let w = slider("shards", 1.0..=64.0).whole();
         assert!(!w.log);
         assert_eq!(w.clamp(7.6), 8.0);
@@ -882,19 +1031,13 @@ mod tests {
             users(v[0])
         });
         let server = server().unwrap();
-        let id = server.register(View {
-            sliders: view.sliders.clone(),
-            render: Arc::clone(&view.render),
-        });
-        let answers = ask(
-            server,
-            json!({"token": server.token, "view": id, "values": [7.0]}),
+        let id = server.register(view.view());
+        let answers = ask(server, id, &[7.0]);
+        assert!(
+            matches!(&answers[0], ViewAnswer::Main { error: Some(e), .. } if e == "too big: 7"),
+            "{answers:?}"
         );
-        assert_eq!(answers[0]["error"], "too big: 7");
-        let answers = ask(
-            server,
-            json!({"token": server.token, "view": id, "values": [2.0]}),
-        );
-        assert!(answers[0]["html"].as_str().unwrap().contains("2 users"));
+        let answers = ask(server, id, &[2.0]);
+        assert!(matches!(&answers[0], ViewAnswer::Main { html, .. } if html.contains("2 users")));
     }
 }

@@ -56,27 +56,6 @@ const CONTINUATION_KEYWORDS: &[&str] = &[
     "type", "unsafe", "use", "where", "while",
 ];
 
-/// Byte offset just after the last `;` outside any bracket, string or comment:
-/// where a statement can be inserted before a cell's final expression.
-/// `None` when there is no such `;` or the code does not lex.
-pub fn after_last_top_level_semicolon(code: &str) -> Option<usize> {
-    let chars: Vec<char> = code.chars().collect();
-    let mut lexer = Lexer {
-        chars: &chars,
-        pos: 0,
-        open: Vec::new(),
-        last: Last::Nothing,
-        semicolons: Vec::new(),
-    };
-    lexer.run().ok()?;
-    let chars_before = *lexer.semicolons.last()?;
-    Some(
-        code.char_indices()
-            .nth(chars_before)
-            .map_or(code.len(), |(i, _)| i),
-    )
-}
-
 /// Judges whether `code` is a finished cell.
 pub fn is_complete(code: &str) -> Completeness {
     let chars: Vec<char> = code.chars().collect();
@@ -85,7 +64,6 @@ pub fn is_complete(code: &str) -> Completeness {
         pos: 0,
         open: Vec::new(),
         last: Last::Nothing,
-        semicolons: Vec::new(),
     };
     match lexer.run() {
         Err(Stop::Invalid) => Completeness::Invalid,
@@ -145,8 +123,6 @@ struct Lexer<'a> {
     pos: usize,
     open: Vec<Open>,
     last: Last,
-    /// Char offsets just after each top-level `;`.
-    semicolons: Vec<usize>,
 }
 
 impl Lexer<'_> {
@@ -366,9 +342,6 @@ impl Lexer<'_> {
             .find(|op| rest.iter().copied().take(op.len()).eq(op.chars()))
             .map_or_else(|| rest[0].to_string(), |op| (*op).to_owned());
         self.pos += op.chars().count();
-        if op == ";" && self.open.is_empty() {
-            self.semicolons.push(self.pos);
-        }
         // `use path::*` ends in a glob, not a multiplication.
         let glob = op == "*" && self.last == Last::Punctuation("::".into());
         self.last = if glob {
@@ -519,15 +492,5 @@ mod tests {
         for code in [")", "fn f() { }}", "(]", "let v = [1, 2);", "{ ( }"] {
             assert_eq!(is_complete(code), Completeness::Invalid, "{code:?}");
         }
-    }
-
-    #[test]
-    fn finds_the_last_top_level_semicolon() {
-        use super::after_last_top_level_semicolon as last;
-        assert_eq!(last("let x = 1;\nx"), Some(10));
-        assert_eq!(last("let s = \"a;b\";\n{ f(); }\ns"), Some(14));
-        assert_eq!(last("fn f() { g(); }\nf()"), None);
-        assert_eq!(last("let é = 1; é"), Some(11));
-        assert_eq!(last("let x = (1;"), None);
     }
 }

@@ -8,6 +8,13 @@
 //! interrupts the running cell instead of killing the kernel. Like ipykernel, the kernel also
 //! shuts down when the process that launched it (`JPY_PARENT_PID`) goes away, so a crashed
 //! Jupyter server does not leave kernels behind.
+//!
+//! If a task that serves the kernel stops (a socket reader, the shell router: see
+//! [`crate::task`]), the kernel logs which and why, cleans up the same way and exits with an
+//! error, so Jupyter sees a dead kernel and can restart it: never one that accepts connections
+//! and answers nothing. At startup the kernel raises its soft limit on open files to the hard
+//! limit, so connections left open by other local processes cannot use up the descriptors
+//! it needs for its own clients.
 
 use std::time::Duration;
 
@@ -16,6 +23,7 @@ use jupyter_protocol::ConnectionInfo;
 use crate::eval::worker::{EvalWorker, EvaluatorFactory, WorkerError};
 use crate::handlers::{Controller, Dispatcher};
 use crate::protocol;
+use crate::task::TaskEnded;
 use crate::transport;
 use crate::wire::{Wire, WireError};
 
@@ -31,6 +39,9 @@ pub enum KernelError {
     /// The evaluator thread could not be created.
     #[error(transparent)]
     Worker(#[from] WorkerError),
+    /// A task that serves the kernel stopped; the kernel exited rather than go on without it.
+    #[error("{0}; the kernel exited so that Jupyter can restart it")]
+    TaskEnded(#[from] TaskEnded),
 }
 
 /// Runs a kernel on `connection` until it is told to shut down.
@@ -38,11 +49,12 @@ pub async fn run(
     connection: &ConnectionInfo,
     evaluator: EvaluatorFactory,
 ) -> Result<(), KernelError> {
+    raise_file_limit();
     let evaluator = EvalWorker::spawn(evaluator)?;
     let rust_version = tokio::task::spawn_blocking(detect_rust_version);
     let (inbox, outbox, wire_end) = transport::channels();
     let session_id = uuid::Uuid::new_v4().to_string();
-    let wire = Wire::bind(connection, &session_id, wire_end).await?;
+    let mut wire = Wire::bind(connection, &session_id, wire_end).await?;
     let rust_version = rust_version
         .await
         .unwrap_or_else(|_| protocol::FALLBACK_RUST_VERSION.into());
@@ -52,19 +64,71 @@ pub async fn run(
         connection.shell_port
     );
     let dispatcher = Dispatcher::new(outbox, evaluator, &rust_version);
+    let controller = dispatcher.controller();
     let watchers = [
         tokio::spawn(handle_signals(dispatcher.controller())),
         tokio::spawn(watch_parent(dispatcher.controller())),
     ];
-    dispatcher.serve(inbox).await;
+    let serving = dispatcher.serve(inbox);
+    tokio::pin!(serving);
+    let outcome = tokio::select! {
+        served = &mut serving => served,
+        ended = wire.ended() => {
+            controller.request_exit();
+            // The dispatcher stops the evaluator; its own outcome says nothing new.
+            let _ = serving.await;
+            Err(ended)
+        }
+    };
+    drop(controller);
     for watcher in watchers {
         watcher.abort();
         let _ = watcher.await;
     }
     wire.close(FLUSH_GRACE).await;
-    log!("shut down");
-    Ok(())
+    match outcome {
+        Ok(()) => {
+            log!("shut down");
+            Ok(())
+        }
+        Err(ended) => {
+            log!("{ended}: exiting with an error");
+            Err(ended.into())
+        }
+    }
 }
+
+/// Raises the soft limit on open files to the hard limit (often 1,024 → 500,000 or more):
+/// every connection costs a descriptor, and idle ones from other local processes should not
+/// leave none for Jupyter's. Failure is logged; the kernel runs with the limit it has.
+#[cfg(unix)]
+fn raise_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit read and write only the struct passed to them.
+    let raised = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            false
+        } else if limit.rlim_cur >= limit.rlim_max {
+            true
+        } else {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0
+        }
+    };
+    if !raised {
+        log!(
+            "cannot raise the open-file limit: {}",
+            std::io::Error::last_os_error()
+        );
+    }
+}
+
+/// Other systems keep their limits.
+#[cfg(not(unix))]
+fn raise_file_limit() {}
 
 /// `rustc --version`'s version number, or a fallback if rustc cannot be run.
 fn detect_rust_version() -> String {

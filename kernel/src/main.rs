@@ -21,6 +21,7 @@ mod is_complete;
 mod kernel;
 mod offsets;
 mod protocol;
+mod task;
 mod transport;
 mod widgets;
 mod wire;

@@ -3,9 +3,20 @@
 //! The handlers never see a socket. They read requests from an [`Inbox`] and write replies and
 //! broadcasts to an [`Outbox`]; [`crate::wire`] connects the other ends ([`WireEnd`]) to ZeroMQ.
 //! Tests connect them to nothing at all and inspect the messages directly.
+//!
+//! Incoming queues are bounded ([`INBOX_CAPACITY`]): when the handlers fall behind, the wire
+//! stops reading that socket and clients wait, as with libzmq's receive high-water mark.
+//! Outgoing queues are filled only by the handlers and drained by wire tasks that never wait
+//! for a peer (ROUTER and XPUB drop a message for a peer whose own queue is full), so no
+//! client can make them grow.
 
 use jupyter_protocol::JupyterMessage;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::{
+    Receiver, Sender, UnboundedReceiver, UnboundedSender, channel, unbounded_channel,
+};
+
+/// Verified requests that may wait for the handlers, per socket.
+pub const INBOX_CAPACITY: usize = 1000;
 
 /// The socket a request arrived on, which is where its reply must go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,9 +39,9 @@ impl std::fmt::Display for Route {
 /// Verified, parsed requests for the handlers, one queue per socket.
 pub struct Inbox {
     /// Requests from the shell socket, in arrival order.
-    pub shell: UnboundedReceiver<JupyterMessage>,
+    pub shell: Receiver<JupyterMessage>,
     /// Requests from the control socket, in arrival order.
-    pub control: UnboundedReceiver<JupyterMessage>,
+    pub control: Receiver<JupyterMessage>,
 }
 
 /// Where handlers send replies (to the requester's socket) and broadcasts (to IOPub).
@@ -64,9 +75,9 @@ impl Outbox {
 /// The wire's side of the channels: it feeds requests in and drains replies out.
 pub struct WireEnd {
     /// Feeds the handlers' shell queue.
-    pub shell_in: UnboundedSender<JupyterMessage>,
+    pub shell_in: Sender<JupyterMessage>,
     /// Feeds the handlers' control queue.
-    pub control_in: UnboundedSender<JupyterMessage>,
+    pub control_in: Sender<JupyterMessage>,
     /// Replies to send on the shell socket.
     pub shell_out: UnboundedReceiver<JupyterMessage>,
     /// Replies to send on the control socket.
@@ -77,8 +88,8 @@ pub struct WireEnd {
 
 /// Creates connected channels: the handlers' [`Inbox`] and [`Outbox`], and the [`WireEnd`].
 pub fn channels() -> (Inbox, Outbox, WireEnd) {
-    let (shell_in, shell) = unbounded_channel();
-    let (control_in, control) = unbounded_channel();
+    let (shell_in, shell) = channel(INBOX_CAPACITY);
+    let (control_in, control) = channel(INBOX_CAPACITY);
     let (shell_tx, shell_out) = unbounded_channel();
     let (control_tx, control_out) = unbounded_channel();
     let (iopub_tx, iopub_out) = unbounded_channel();

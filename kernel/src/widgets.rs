@@ -3,9 +3,10 @@
 //! `jupyter.widget.version` handshake older frontends open), with models from
 //! `@jupyter-widgets/controls` 2.0.
 //!
-//! A cell that shows a live view prints one `NAPKIN_WIDGET` line (see `napkin::widget`): the
-//! sliders, the first rendering, and the address and token of the view's listener in the
-//! process that runs the cells. [`Widgets::open`] turns it into models — a slider and a label
+//! A cell that shows a live view sends a [`napkin_channel::View`] on the private channel (see
+//! `napkin::widget`): the sliders, the first rendering, and the Unix socket and token of the
+//! view's listener in the process that runs the cells. [`Widgets::open`] checks it and turns
+//! it into models — a slider and a label
 //! per parameter, an HTML model for the estimate and one for the chart, in boxes — and the
 //! `display_data` that shows them, with a static HTML snapshot for exports.
 //!
@@ -17,10 +18,13 @@
 //! disabled and says so; a shutdown or restart of the kernel does the same for every view.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Read, Write};
+#[cfg(unix)]
+use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
+
+use napkin_channel::ViewAnswer;
 
 use jupyter_protocol::{
     CommClose, CommId, CommInfo, CommInfoReply, CommMsg, CommOpen, DisplayData, JupyterMessage,
@@ -54,6 +58,8 @@ const INERT: &str = "The kernel's Rust process restarted, so these sliders are i
 const CHART_AFTER: Duration = Duration::from_millis(20);
 /// How long the worker waits for its listener to answer.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest answer line read from a listener (a chart is the largest).
+const MAX_ANSWER: u64 = napkin_channel::MAX_MESSAGE as u64;
 
 /// Every comm this kernel has open, and the live views behind them.
 pub struct Widgets {
@@ -105,7 +111,7 @@ struct Pending {
 
 /// One live view: where its callback listens, and the comms it updates.
 struct LiveView {
-    addr: String,
+    socket: std::path::PathBuf,
     token: String,
     view: u64,
     sliders: Vec<SliderLink>,
@@ -174,31 +180,34 @@ impl Widgets {
         id
     }
 
-    /// Turns a view's `NAPKIN_WIDGET` description into widget models, opened as children of
-    /// `parent`, and returns the `display_data` that shows them (or `None`, logged, for a
-    /// description it cannot read).
-    pub fn open(self: &Arc<Self>, spec: &Value, parent: &JupyterMessage) -> Option<DisplayData> {
-        let addr = spec["addr"].as_str()?.to_string();
-        let token = spec["token"].as_str()?.to_string();
-        let view = spec["view"].as_u64()?;
-        let sliders = spec["sliders"].as_array()?;
+    /// Turns a live view into widget models, opened as children of `parent`, and returns the
+    /// `display_data` that shows them, or why it cannot (a slider without a finite range, a
+    /// choice without options).
+    pub fn open(
+        self: &Arc<Self>,
+        spec: &napkin_channel::View,
+        parent: &JupyterMessage,
+    ) -> Result<DisplayData, String> {
+        for s in &spec.sliders {
+            let finite = s.min.is_finite() && s.max.is_finite() && s.value.is_finite();
+            if !finite || s.min > s.max || s.options.iter().any(|(_, v)| !v.is_finite()) {
+                return Err(format!(
+                    "slider {:?} cannot be shown: it needs finite values with min <= max \
+                     (got {}..={}, starting at {})",
+                    s.name, s.min, s.max, s.value
+                ));
+            }
+        }
+        let sliders = &spec.sliders;
         let mut state = lock(&self.state);
         let layout = |width: &str| model(BASE, "Layout", json!({"width": width}));
         let mut rows = Vec::new();
         let mut links = Vec::new();
         for s in sliders {
-            let name = s["name"].as_str().unwrap_or("value").to_string();
-            let (min, max, value) = (s["min"].as_f64()?, s["max"].as_f64()?, s["value"].as_f64()?);
-            let log = s["log"].as_bool().unwrap_or(false);
-            let whole = s["whole"].as_bool().unwrap_or(false);
-            let options: Vec<(String, f64)> = s["options"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|o| Some((o[0].as_str()?.to_string(), o[1].as_f64()?)))
-                        .collect()
-                })
-                .unwrap_or_default();
+            let name = s.name.clone();
+            let (min, max, value) = (s.min, s.max, s.value);
+            let (log, whole) = (s.log && min > 0.0, s.whole);
+            let options = s.options.clone();
             let style = self.open_model(
                 &mut state,
                 parent,
@@ -260,7 +269,7 @@ impl Widgets {
                 slider_state.extend(b);
             }
             let slider = self.open_model(&mut state, parent, slider_state);
-            let label = self.html(&mut state, parent, s["label"].as_str().unwrap_or(""));
+            let label = self.html(&mut state, parent, &s.label);
             let row_layout = self.open_model(&mut state, parent, layout("auto"));
             rows.push(self.open_model(
                 &mut state,
@@ -282,8 +291,8 @@ impl Widgets {
                 whole,
             });
         }
-        let main = self.html(&mut state, parent, spec["html"].as_str().unwrap_or(""));
-        let chart = self.html(&mut state, parent, spec["chart"].as_str().unwrap_or(""));
+        let main = self.html(&mut state, parent, &spec.html);
+        let chart = self.html(&mut state, parent, &spec.chart);
         let mut children: Vec<Value> = rows.iter().map(|r| reference(r)).collect();
         children.push(reference(&main));
         children.push(reference(&chart));
@@ -298,9 +307,9 @@ impl Widgets {
             ),
         );
         let live = Arc::new(LiveView {
-            addr,
-            token,
-            view,
+            socket: spec.socket.clone(),
+            token: spec.token.clone(),
+            view: spec.id,
             sliders: links,
             main,
             chart,
@@ -314,10 +323,7 @@ impl Widgets {
         }
         {
             let mut pending = lock(&live.pending);
-            pending.values = sliders
-                .iter()
-                .map(|s| s["value"].as_f64().unwrap_or(0.0))
-                .collect();
+            pending.values = sliders.iter().map(|s| s.value).collect();
         }
         state.views.push(Arc::clone(&live));
         drop(state);
@@ -334,10 +340,7 @@ impl Widgets {
             VIEW_MIME.into(),
             json!({"version_major": 2, "version_minor": 0, "model_id": root}),
         );
-        data.insert(
-            "text/html".into(),
-            Value::String(spec["snapshot"].as_str().unwrap_or("").into()),
-        );
+        data.insert("text/html".into(), Value::String(spec.snapshot.clone()));
         data.insert(
             "text/plain".into(),
             Value::String(format!(
@@ -345,8 +348,8 @@ impl Widgets {
                 live.sliders.len()
             )),
         );
-        let media = serde_json::from_value(Value::Object(data)).ok()?;
-        Some(DisplayData::new(media))
+        let media = serde_json::from_value(Value::Object(data)).map_err(|e| e.to_string())?;
+        Ok(DisplayData::new(media))
     }
 
     /// Opens an HTML model showing `html`.
@@ -599,7 +602,7 @@ impl Widgets {
 
     /// The view's worker: waits for slider values, asks the listener, publishes the answers.
     fn serve(&self, view: &LiveView) {
-        let mut connection: Option<(TcpStream, BufReader<TcpStream>)> = None;
+        let mut connection: Option<Connection> = None;
         loop {
             let (values, parent, note) = {
                 let mut pending = lock(&view.pending);
@@ -634,65 +637,105 @@ impl Widgets {
     fn ask(
         &self,
         view: &LiveView,
-        connection: &mut Option<(TcpStream, BufReader<TcpStream>)>,
+        connection: &mut Option<Connection>,
         values: &[f64],
         parent: Option<&JupyterMessage>,
         note: Option<String>,
     ) -> std::io::Result<()> {
         if connection.is_none() {
-            let stream = TcpStream::connect(&view.addr)?;
-            stream.set_nodelay(true)?;
-            stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
-            let reader = BufReader::new(stream.try_clone()?);
-            *connection = Some((stream, reader));
+            *connection = Some(Connection::open(view)?);
         }
-        let Some((stream, reader)) = connection.as_mut() else {
+        let Some(Connection { stream, reader }) = connection.as_mut() else {
             return Ok(());
         };
-        let request = json!({"token": view.token, "view": view.view, "values": values});
-        writeln!(stream, "{request}")?;
+        let request = napkin_channel::ViewRequest {
+            view: view.view,
+            values: values.to_vec(),
+        };
+        serde_json::to_writer(&mut *stream, &request)?;
+        stream.write_all(b"\n")?;
         stream.flush()?;
         let mut note = note;
         let mut estimate_shown: Option<std::time::Instant> = None;
         loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line)? == 0 {
+            let mut line = Vec::new();
+            let read = reader
+                .by_ref()
+                .take(MAX_ANSWER)
+                .read_until(b'\n', &mut line)?;
+            if read == 0 || !line.ends_with(b"\n") {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::UnexpectedEof,
-                    "the listener closed the connection",
+                    "the listener closed the connection or sent too long an answer",
                 ));
             }
-            let Ok(answer) = serde_json::from_str::<Value>(&line) else {
-                continue;
+            let answer = match serde_json::from_slice::<ViewAnswer>(&line) {
+                Ok(answer) => answer,
+                Err(error) => {
+                    log!("an unreadable answer from live view {}: {error}", view.view);
+                    continue;
+                }
             };
-            if let Some(labels) = answer["labels"].as_array() {
-                for (link, label) in view.sliders.iter().zip(labels) {
-                    self.update(parent, &link.label, json!({"value": label}));
+            match answer {
+                ViewAnswer::Main { labels, html, .. } => {
+                    for (link, label) in view.sliders.iter().zip(labels) {
+                        self.update(parent, &link.label, json!({"value": label}));
+                    }
+                    let html = match note.take() {
+                        Some(note) => format!(
+                            "<p><i>{}</i></p>{html}",
+                            note.replace('&', "&amp;").replace('<', "&lt;")
+                        ),
+                        None => html,
+                    };
+                    self.update(parent, &view.main, json!({"value": html}));
+                    estimate_shown = Some(std::time::Instant::now());
                 }
-            }
-            if let Some(html) = answer["html"].as_str() {
-                let html = match note.take() {
-                    Some(note) => format!(
-                        "<p><i>{}</i></p>{html}",
-                        note.replace('&', "&amp;").replace('<', "&lt;")
-                    ),
-                    None => html.to_string(),
-                };
-                self.update(parent, &view.main, json!({"value": html}));
-                estimate_shown = Some(std::time::Instant::now());
-            }
-            if let Some(chart) = answer["chart"].as_str() {
-                // A frame between the two: a browser handles messages that arrive together in
-                // one go, so the estimate would otherwise wait for the chart to be drawn.
-                if let Some(shown) = estimate_shown {
-                    std::thread::sleep(CHART_AFTER.saturating_sub(shown.elapsed()));
+                ViewAnswer::Chart { html } => {
+                    // A frame between the two: a browser handles messages that arrive together
+                    // in one go, so the estimate would otherwise wait for the chart to be drawn.
+                    if let Some(shown) = estimate_shown {
+                        std::thread::sleep(CHART_AFTER.saturating_sub(shown.elapsed()));
+                    }
+                    self.update(parent, &view.chart, json!({"value": html}));
                 }
-                self.update(parent, &view.chart, json!({"value": chart}));
-            }
-            if answer["done"] == true {
-                return Ok(());
+                ViewAnswer::Done => return Ok(()),
+                ViewAnswer::Refused { reason } => {
+                    log!("live view {} refused a request: {reason}", view.view);
+                    return Ok(());
+                }
+                other => log!("an answer this kernel does not handle: {other:?}"),
             }
         }
+    }
+}
+
+/// A worker's connection to its view's listener, past the token.
+struct Connection {
+    stream: Stream,
+    reader: BufReader<Stream>,
+}
+
+#[cfg(unix)]
+type Stream = UnixStream;
+#[cfg(not(unix))]
+type Stream = std::net::TcpStream;
+
+impl Connection {
+    /// Connects to `view`'s listener and presents its token.
+    #[cfg(unix)]
+    fn open(view: &LiveView) -> std::io::Result<Self> {
+        let mut stream = UnixStream::connect(&view.socket)?;
+        stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
+        writeln!(stream, "{}", view.token)?;
+        let reader = BufReader::new(stream.try_clone()?);
+        Ok(Self { stream, reader })
+    }
+
+    /// Live views need Unix sockets.
+    #[cfg(not(unix))]
+    fn open(_: &LiveView) -> std::io::Result<Self> {
+        Err(std::io::Error::other("live views need Unix sockets"))
     }
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Binds the five Jupyter sockets on the connection file's address and ports only:
 //!
-//! * **heartbeat** (REP): echoes every message back, on its own task;
+//! * **heartbeat** (ROUTER, as in ipykernel): echoes every message back to its sender;
 //! * **shell**, **control** (ROUTER): each read on its own task, so control requests are
 //!   received while a cell runs; incoming messages are HMAC-verified (constant-time, by
 //!   `jupyter-zmq-client` with ring) and parsed into typed messages;
@@ -11,8 +11,21 @@
 //!   `iopub_welcome` (JEP 65), so clients know when they will start receiving.
 //!
 //! A message that fails verification or parsing is logged (never with the key or signature)
-//! and dropped; nothing a client sends can stop the wire.
+//! and dropped; nothing a client sends can stop the wire. Any local process can connect, so
+//! what a peer can make the kernel hold is bounded before anything is authenticated (by the
+//! patched `zeromq`, `vendor/zeromq/NAPKIN.md`): a message larger than its socket's limit
+//! ([`MAX_REQUEST_SIZE`], [`MAX_PING_SIZE`], [`MAX_SUBSCRIPTION_SIZE`]) closes that peer's
+//! connection before it is read; a peer that does not complete the ZMTP handshake within 30 s
+//! is dropped; and at most [`SEND_HIGH_WATER_MARK`] messages wait for any one peer, beyond
+//! which that peer (a subscriber that stopped reading, say) misses messages while the others
+//! and the kernel go on, as with libzmq. Drops and closed connections are logged at
+//! increasing intervals (the 1st, 2nd, 4th, 8th, …), so a flood cannot fill the log either.
 
+use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::Poll;
 use std::time::Duration;
 
 use jupyter_protocol::{
@@ -20,19 +33,35 @@ use jupyter_protocol::{
 };
 use jupyter_zmq_client::{
     Connection, RawMessage, RouterRecvConnection, RouterSendConnection, RuntimeError,
-    SubscriptionEvent, create_kernel_control_connection, create_kernel_heartbeat_connection,
-    create_kernel_iopub_xpub_connection, create_kernel_shell_connection,
-    create_kernel_stdin_connection,
+    SubscriptionEvent,
 };
 use serde_json::Value;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{Sender, UnboundedReceiver};
 use tokio::task::JoinHandle;
-use zeromq::{SocketRecv, SocketSend};
+use zeromq::{SocketOptions, SocketRecv, SocketSend};
 
+use crate::task::{self, TaskEnded};
 use crate::transport::WireEnd;
 
 /// Pause after a socket-level receive error, so a broken socket cannot spin a core.
 const ERROR_BACKOFF: Duration = Duration::from_millis(10);
+
+/// The largest message a client may send on shell, control or stdin: 256 MiB, all frames
+/// together. A cell's code, a comm message with data (a widget's binary buffers) or a
+/// history search fits many times over; Jupyter's own server refuses websocket messages over
+/// 100 MiB by default (`websocket_max_message_size`), and a frame that could not be kept in
+/// memory is the thing this limit stops.
+pub const MAX_REQUEST_SIZE: usize = 256 * 1024 * 1024;
+
+/// The largest heartbeat ping: clients send a few bytes (`jupyter_client` sends `ping`).
+pub const MAX_PING_SIZE: usize = 4 * 1024;
+
+/// The largest message an IOPub subscriber may send: a subscription is a topic (Jupyter's are
+/// short, usually empty).
+pub const MAX_SUBSCRIPTION_SIZE: usize = 64 * 1024;
+
+/// Messages that may wait for one peer before it misses some: libzmq's default `ZMQ_SNDHWM`.
+pub const SEND_HIGH_WATER_MARK: usize = 1000;
 
 /// Problems binding the sockets.
 #[derive(Debug, thiserror::Error)]
@@ -45,14 +74,48 @@ pub enum WireError {
         /// The address it should have listened on.
         url: String,
         /// Why.
-        source: RuntimeError,
+        source: zeromq::ZmqError,
     },
 }
 
+/// A socket task and its name.
+type Running = (&'static str, JoinHandle<Result<(), TaskEnded>>);
+
 /// The running socket tasks.
 pub struct Wire {
-    readers: Vec<JoinHandle<()>>,
-    writers: Vec<JoinHandle<()>>,
+    readers: Vec<Running>,
+    writers: Vec<Running>,
+}
+
+/// Spawns the socket task `name`.
+fn named(name: &'static str, future: impl Future<Output = ()> + Send + 'static) -> Running {
+    (name, task::spawn(name, future))
+}
+
+/// Options for a kernel socket whose peers may send messages of up to `max_message_size`.
+fn options(max_message_size: usize) -> SocketOptions {
+    let mut options = SocketOptions::default();
+    options
+        .max_message_size(Some(max_message_size))
+        .send_high_water_mark(Some(SEND_HIGH_WATER_MARK));
+    options
+}
+
+/// A socket of type `S` with [`options`], bound to `url`.
+async fn bind<S: zeromq::Socket>(
+    channel: &'static str,
+    url: String,
+    max_message_size: usize,
+) -> Result<S, WireError> {
+    let mut socket = S::with_options(options(max_message_size));
+    match socket.bind(&url).await {
+        Ok(_) => Ok(socket),
+        Err(source) => Err(WireError::Bind {
+            channel,
+            url,
+            source,
+        }),
+    }
 }
 
 impl Wire {
@@ -62,28 +125,19 @@ impl Wire {
         session_id: &str,
         end: WireEnd,
     ) -> Result<Self, WireError> {
-        let bind_error = |channel: &'static str, url: String| {
-            move |source| WireError::Bind {
-                channel,
-                url,
-                source,
-            }
-        };
-        let heartbeat = create_kernel_heartbeat_connection(info)
-            .await
-            .map_err(bind_error("heartbeat", info.hb_url()))?;
-        let shell = create_kernel_shell_connection(info, session_id)
-            .await
-            .map_err(bind_error("shell", info.shell_url()))?;
-        let control = create_kernel_control_connection(info, session_id)
-            .await
-            .map_err(bind_error("control", info.control_url()))?;
-        let stdin = create_kernel_stdin_connection(info, session_id)
-            .await
-            .map_err(bind_error("stdin", info.stdin_url()))?;
-        let iopub = create_kernel_iopub_xpub_connection(info, session_id)
-            .await
-            .map_err(bind_error("iopub", info.iopub_url()))?;
+        forward_zeromq_warnings();
+        let signed = |socket| Connection::new(socket, &info.key, session_id);
+        let heartbeat: zeromq::RouterSocket =
+            bind("heartbeat", info.hb_url(), MAX_PING_SIZE).await?;
+        let router = |channel, url| bind::<zeromq::RouterSocket>(channel, url, MAX_REQUEST_SIZE);
+        let shell = signed(router("shell", info.shell_url()).await?);
+        let control = signed(router("control", info.control_url()).await?);
+        let stdin = signed(router("stdin", info.stdin_url()).await?);
+        let iopub = Connection::new(
+            bind("iopub", info.iopub_url(), MAX_SUBSCRIPTION_SIZE).await?,
+            &info.key,
+            session_id,
+        );
 
         let WireEnd {
             shell_in,
@@ -95,28 +149,59 @@ impl Wire {
         let (shell_send, shell_recv) = shell.split();
         let (control_send, control_recv) = control.split();
         let readers = vec![
-            tokio::spawn(echo_heartbeats(heartbeat.socket)),
-            tokio::spawn(receive("shell", shell_recv, shell_in)),
-            tokio::spawn(receive("control", control_recv, control_in)),
-            tokio::spawn(ignore_stdin(stdin)),
+            named("heartbeat", echo_heartbeats(heartbeat)),
+            named("shell reader", receive("shell", shell_recv, shell_in)),
+            named(
+                "control reader",
+                receive("control", control_recv, control_in),
+            ),
+            named("stdin reader", ignore_stdin(stdin)),
         ];
         let writers = vec![
-            tokio::spawn(send("shell", shell_send, shell_out)),
-            tokio::spawn(send("control", control_send, control_out)),
-            tokio::spawn(publish(iopub, iopub_out)),
+            named("shell writer", send("shell", shell_send, shell_out)),
+            named("control writer", send("control", control_send, control_out)),
+            named("iopub publisher", publish(iopub, iopub_out)),
         ];
         Ok(Self { readers, writers })
+    }
+
+    /// Completes when one of the socket tasks ends, which none should while the kernel
+    /// serves: a reader ends only when the handlers have dropped its queue, a writer when
+    /// every [`crate::transport::Outbox`] has been dropped. Await it at most once to the end.
+    pub async fn ended(&mut self) -> TaskEnded {
+        std::future::poll_fn(|cx| {
+            for (name, handle) in self.readers.iter_mut().chain(self.writers.iter_mut()) {
+                if let Poll::Ready(ended) = Pin::new(handle).poll(cx) {
+                    return Poll::Ready(match ended {
+                        Ok(Ok(())) => TaskEnded {
+                            task: name,
+                            why: "its queue was closed".into(),
+                        },
+                        Ok(Err(ended)) => ended,
+                        Err(error) => TaskEnded {
+                            task: name,
+                            why: error.to_string(),
+                        },
+                    });
+                }
+            }
+            Poll::Pending
+        })
+        .await
     }
 
     /// Stops receiving, then waits (up to `grace`) for queued outgoing messages to be sent.
     /// Outgoing queues end when every [`crate::transport::Outbox`] has been dropped.
     pub async fn close(self, grace: Duration) {
-        for reader in &self.readers {
+        for (_, reader) in &self.readers {
             reader.abort();
         }
         let flushed = async {
-            for writer in self.writers {
-                let _ = writer.await;
+            for (_, writer) in self.writers {
+                // One that ended early has been awaited by `ended` already.
+                if !writer.is_finished() {
+                    let _ = writer.await;
+                }
             }
         };
         if tokio::time::timeout(grace, flushed).await.is_err() {
@@ -125,13 +210,15 @@ impl Wire {
     }
 }
 
-/// Heartbeat: send back whatever arrives.
-async fn echo_heartbeats(mut socket: zeromq::RepSocket) {
+/// Heartbeat: send back whatever arrives, to whoever sent it (a ROUTER, as ipykernel's is:
+/// a client that stops reading misses its own echoes and delays no one else's).
+async fn echo_heartbeats(mut socket: zeromq::RouterSocket) {
+    let mut dropped = Dropped::new("heartbeat");
     loop {
         match socket.recv().await {
             Ok(ping) => {
                 if let Err(error) = socket.send(ping).await {
-                    log!("heartbeat: cannot reply: {error}");
+                    dropped.log(format_args!("its echo could not be sent: {error}"));
                 }
             }
             Err(error) => {
@@ -142,20 +229,22 @@ async fn echo_heartbeats(mut socket: zeromq::RepSocket) {
     }
 }
 
-/// Reads, verifies and parses requests from a ROUTER socket into `inbox`.
+/// Reads, verifies and parses requests from a ROUTER socket into `inbox`, waiting while it is
+/// full (the socket then stops reading, and clients wait).
 async fn receive(
     channel: &'static str,
     mut connection: RouterRecvConnection,
-    inbox: UnboundedSender<JupyterMessage>,
+    inbox: Sender<JupyterMessage>,
 ) {
+    let mut dropped = Dropped::new(channel);
     loop {
         match read_request(&mut connection).await {
             Ok(message) => {
-                if inbox.send(message).is_err() {
+                if inbox.send(message).await.is_err() {
                     return;
                 }
             }
-            Err(error) => reject(channel, &error).await,
+            Err(error) => reject(&mut dropped, &error).await,
         }
     }
 }
@@ -217,8 +306,31 @@ fn repair_history_request(content: &mut Value) {
     }
 }
 
+/// Counts the incoming messages a socket drops and logs the 1st, 2nd, 4th, 8th, … with the
+/// count so far: every kind of problem shows up, and a flood of them cannot flood the log.
+struct Dropped {
+    channel: &'static str,
+    count: u64,
+}
+
+impl Dropped {
+    fn new(channel: &'static str) -> Self {
+        Self { channel, count: 0 }
+    }
+
+    /// Counts one dropped message, and logs `reason` if this count is a power of two.
+    fn log(&mut self, reason: impl Display) {
+        self.count += 1;
+        if self.count.is_power_of_two() {
+            let channel = self.channel;
+            let count = self.count;
+            log!("{channel}: dropped an incoming message because {reason} ({count} so far)");
+        }
+    }
+}
+
 /// Logs why an incoming message was dropped (without the key or the signature).
-async fn reject(channel: &'static str, error: &RuntimeError) {
+async fn reject(dropped: &mut Dropped, error: &RuntimeError) {
     let reason = match error {
         RuntimeError::VerifyError(_) => "its signature does not match the connection key".into(),
         RuntimeError::DecodeError(_) => "its signature is not valid hex".into(),
@@ -233,16 +345,18 @@ async fn reject(channel: &'static str, error: &RuntimeError) {
         }
         RuntimeError::SerdeError(source) => format!("its header is not valid JSON: {source}"),
         RuntimeError::ZmqError(source) => {
-            log!("{channel}: receive failed: {source}");
+            log!("{}: receive failed: {source}", dropped.channel);
             tokio::time::sleep(ERROR_BACKOFF).await;
             return;
         }
         other => other.to_string(),
     };
-    log!("{channel}: dropped an incoming message because {reason}");
+    dropped.log(reason);
 }
 
-/// Sends replies from `outbox` on a ROUTER socket (routed by the request's identities).
+/// Sends replies from `outbox` on a ROUTER socket (routed by the request's identities). A
+/// reply for a client whose queue is full is dropped by the socket, so this never waits for
+/// a client.
 async fn send(
     channel: &'static str,
     mut connection: RouterSendConnection,
@@ -255,11 +369,13 @@ async fn send(
     }
 }
 
-/// Publishes broadcasts and welcomes new subscribers on the XPUB socket.
+/// Publishes broadcasts and welcomes new subscribers on the XPUB socket. Sending never waits
+/// for a subscriber: one whose queue is full misses the message.
 async fn publish(
     mut iopub: Connection<zeromq::XPubSocket>,
     mut outbox: UnboundedReceiver<JupyterMessage>,
 ) {
+    let mut dropped = Dropped::new("iopub");
     loop {
         tokio::select! {
             outgoing = outbox.recv() => {
@@ -277,10 +393,16 @@ async fn publish(
                     }
                 }
                 Ok(SubscriptionEvent::Unsubscribe(_)) => {}
-                Err(error) => {
-                    log!("iopub: subscription message ignored: {error}");
+                // The socket has no subscriber left to read from: do not spin.
+                Err(RuntimeError::ZmqError(zeromq::ZmqError::NoMessage)) => {
                     tokio::time::sleep(ERROR_BACKOFF).await;
                 }
+                // A subscriber's connection broke the protocol (and was closed), or it sent
+                // something other than a subscription.
+                Err(RuntimeError::ZmqError(error)) => {
+                    dropped.log(format_args!("its subscriber's connection was closed: {error}"));
+                }
+                Err(error) => dropped.log(format_args!("it is not a subscription: {error}")),
             },
         }
     }
@@ -288,11 +410,43 @@ async fn publish(
 
 /// Keeps the stdin socket bound; nothing is expected on it until input requests exist.
 async fn ignore_stdin(mut stdin: jupyter_zmq_client::KernelStdinConnection) {
+    let mut dropped = Dropped::new("stdin");
     loop {
         match stdin.read().await {
-            Ok(message) => log!("stdin: ignoring unexpected {}", message.header.msg_type),
-            Err(error) => reject("stdin", &error).await,
+            Ok(message) => dropped.log(format_args!(
+                "input requests are not supported (it was a {})",
+                message.header.msg_type
+            )),
+            Err(error) => reject(&mut dropped, &error).await,
         }
+    }
+}
+
+/// Sends `zeromq`'s warnings (a connection closed for an oversized frame, a failed
+/// handshake) to the kernel log, at the same increasing intervals as [`Dropped`]. Other
+/// crates' `log` records and lower levels are ignored.
+fn forward_zeromq_warnings() {
+    struct Forward;
+    static SEEN: AtomicU64 = AtomicU64::new(0);
+    impl ::log::Log for Forward {
+        fn enabled(&self, metadata: &::log::Metadata<'_>) -> bool {
+            metadata.level() <= ::log::Level::Warn && metadata.target().starts_with("zeromq")
+        }
+        fn log(&self, record: &::log::Record<'_>) {
+            if !self.enabled(record.metadata()) {
+                return;
+            }
+            let count = SEEN.fetch_add(1, Ordering::Relaxed) + 1;
+            if count.is_power_of_two() {
+                log!("zeromq: {} ({count} so far)", record.args());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static FORWARD: Forward = Forward;
+    // Only the first call installs it; a later one (a second kernel in tests) keeps it.
+    if ::log::set_logger(&FORWARD).is_ok() {
+        ::log::set_max_level(::log::LevelFilter::Warn);
     }
 }
 

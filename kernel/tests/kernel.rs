@@ -831,10 +831,8 @@ async fn a_learners_cells_work_without_rust_src() {
     assert_eq!(cell.result_text().as_deref(), Some("1.83 PB"));
     let cell = run_ok(&mut client, "(peak, per_day, replicated)").await;
     let shown = cell.result_text().unwrap();
-    assert!(
-        shown.contains("34722.2") && shown.contains("Bytes(1000000000000)"),
-        "{shown}"
-    );
+    // napkin's values read as numbers with units inside a tuple too.
+    assert_eq!(shown, "(3.00bn req/day, 1.00 TB, 5.48 PB)", "{shown}");
 
     // A learner's struct and function survive a `:dep` of a new crate (a path crate here)
     // and of crates napkin already builds (served from napkin's copy, no download).
@@ -878,17 +876,17 @@ async fn a_learners_cells_work_without_rust_src() {
     let shown = cell.result_text().unwrap();
     assert!(shown.starts_with("(\"b\", 3, 2.0, "), "{shown}");
 
-    // What cannot be kept is named, with what to do; the cell's other variables are kept.
-    let cell = client
-        .execute(
-            "let double = |x: f64| x * 2.0;\nlet v = vec![1, 2, 3];\nlet first = v.iter();\nlet kept = double(21.0);",
-            EVAL,
-        )
-        .await;
-    assert_eq!(cell.reply["ename"], "VariableNotKept", "{}", cell.reply);
-    let message = cell.reply["evalue"].as_str().unwrap();
+    // What cannot be kept is named in a note, with what to do; the cell ran, its value is
+    // shown and its other variables are kept.
+    let cell = run_ok(
+        &mut client,
+        "let double = |x: f64| x * 2.0;\nlet v = vec![1, 2, 3];\nlet first = v.iter();\nlet kept = double(21.0);\nkept",
+    )
+    .await;
+    assert_eq!(cell.result_text().as_deref(), Some("42.0"));
+    let message = cell.stream("stderr");
     assert!(
-        message.contains("`double`") && message.contains("`first`"),
+        message.contains("note: `double` is not kept") && message.contains("`first`"),
         "{message}"
     );
     assert!(
@@ -984,6 +982,176 @@ async fn a_learners_cells_work_without_rust_src() {
             .is_some_and(|t| t.contains("pub fn new") && t.contains("per_user_per_day")),
         "{reply}"
     );
+}
+
+/// Issue 20's table, as a learner meets it: printed text is only text (forged copies of every
+/// marker the kernel or evcxr ever read change nothing), every cell whose code ran shows its
+/// value, what cannot be kept is a note, `Err(e)?` is an error, napkin values read as numbers
+/// in tuples, panics point at the cell's line, and evcxr's display protocol shows a display.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn printed_text_is_only_text_and_every_cell_shows_its_value() {
+    let kernel = KernelProcess::spawn().await;
+    let mut client = kernel.connect().await;
+
+    // A printed marker does not rewrite a variable's type.
+    let cell = run_ok(
+        &mut client,
+        "let body = String::from(\"payload\");\nprintln!(\"EVCXR_VARIABLE_TYPE:body:u32\");\nbody.len()",
+    )
+    .await;
+    assert_eq!(cell.result_text().as_deref(), Some("7"));
+    assert_eq!(cell.stream("stdout"), "EVCXR_VARIABLE_TYPE:body:u32\n");
+    let cell = run_ok(&mut client, "body.len()").await;
+    assert_eq!(cell.result_text().as_deref(), Some("7"));
+
+    // Every old marker, printed: shown as text, nothing else happens.
+    let forged = [
+        "\u{1}NAPKIN_DISPLAY {\"text/plain\":\"forged\"}",
+        "\u{1}NAPKIN_WIDGET {\"addr\":\"127.0.0.1:9\",\"token\":\"t\",\"view\":1,\"sliders\":[]}",
+        "\u{1}NAPKIN_EOL",
+        "EVCXR_EXECUTION_COMPLETE",
+        "EVCXR_PANIC_NOTIFICATION",
+        "EVCXR_ERROR_OCCURRED",
+        "EVCXR_VARIABLE_CHANGED_TYPE:body",
+        "EVCXR_BEGIN_CONTENT text/plain",
+    ];
+    let code = forged
+        .iter()
+        .map(|line| format!("println!(\"{{}}\", {line:?});"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\neprintln!(\"\\u{1}EVCXR_STDERR_DONE\");\n\
+           eprintln!(\"thread 'main' panicked at src/lib.rs:1:1:\");\nbody.len() + 1";
+    let cell = run_ok(&mut client, &code).await;
+    assert_eq!(cell.result_text().as_deref(), Some("8"), "{code}");
+    // An unfinished content block is text too.
+    let printed: String = forged.iter().map(|l| format!("{l}\n")).collect();
+    assert_eq!(cell.stream("stdout"), printed);
+    assert_eq!(
+        cell.stream("stderr"),
+        "\u{1}EVCXR_STDERR_DONE\nthread 'main' panicked at src/lib.rs:1:1:\n"
+    );
+    assert!(
+        !types(&cell)
+            .iter()
+            .any(|t| *t == "display_data" || *t == "comm_open"),
+        "{:?}",
+        types(&cell)
+    );
+    let cell = run_ok(&mut client, "body").await;
+    assert_eq!(cell.result_text().as_deref(), Some("\"payload\""));
+
+    // A function item: the value is shown, the variable is a note, the next cell a plain
+    // compile error (never the evaluator's panic).
+    let cell = run_ok(&mut client, "let f = f64::sqrt;\nf(16.0)").await;
+    assert_eq!(cell.result_text().as_deref(), Some("4.0"));
+    assert!(
+        cell.stream("stderr")
+            .contains("note: `f` is not kept for later cells: it is a function item"),
+        "{}",
+        cell.stream("stderr")
+    );
+    let cell = client.execute("f(4.0)", EVAL).await;
+    assert_eq!(cell.reply["ename"], "CompileError", "{}", cell.reply);
+
+    // A closure and a borrow: the cell's value is shown, with a note; the rest is kept.
+    let cell = run_ok(
+        &mut client,
+        "let f = |n: f64| users(n) * per_user_per_day(10.0);\nlet r = f(1e6).shown_per(Per::Second);\nr",
+    )
+    .await;
+    assert_eq!(cell.result_text().as_deref(), Some("116 req/s"));
+    assert!(cell.stream("stderr").contains("`f` is not kept"));
+    let cell = run_ok(&mut client, "r * 2.0").await;
+    assert_eq!(cell.result_text().as_deref(), Some("231 req/s"));
+    let cell = run_ok(
+        &mut client,
+        "let text = String::from(\"peak\");\nlet first = &text[..2];\nfirst.to_string()",
+    )
+    .await;
+    assert_eq!(cell.result_text().as_deref(), Some("\"pe\""));
+    assert!(cell.stream("stderr").contains("`first` is not kept"));
+
+    // `Err(e)?` is an error reply naming `e`.
+    let cell = client
+        .execute(
+            "let bad: Result<u32, String> = Err(\"quota exceeded\".into());\nbad?",
+            EVAL,
+        )
+        .await;
+    assert_eq!(cell.status(), "error", "{}", cell.reply);
+    assert_eq!(cell.reply["ename"], "Error");
+    assert_eq!(cell.reply["evalue"], "quota exceeded");
+
+    // A tuple of napkin values reads as numbers with units.
+    let cell = run_ok(
+        &mut client,
+        "let e = Workload::new(users(100e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0)).estimate()?;\n\
+         (e.peak_writes, e.storage_per_year)",
+    )
+    .await;
+    assert_eq!(
+        cell.result_text().as_deref(),
+        Some("(34.7K req/s, 365 TB/year)")
+    );
+
+    // A panic in a cell's final expression points at the cell's line.
+    let cell = client.execute("users(f64::NAN)", EVAL).await;
+    assert_eq!(cell.reply["ename"], "Panic", "{}", cell.reply);
+    assert_eq!(
+        cell.reply["traceback"][0],
+        "panicked at line 1 of the cell: users(f64::NAN)"
+    );
+
+    // evcxr's display protocol shows a display, and only that; text around a display keeps
+    // its place, a `print!` without a newline included.
+    let cell = run_ok(
+        &mut client,
+        "println!(\"EVCXR_BEGIN_CONTENT text/html\\n<b>hi</b>\\nEVCXR_END_CONTENT\")",
+    )
+    .await;
+    let shown = displays(&cell);
+    assert_eq!(shown.len(), 1, "{:?}", types(&cell));
+    assert_eq!(shown[0]["text/html"], "<b>hi</b>");
+    assert_eq!(cell.stream("stdout"), "");
+    let cell = run_ok(
+        &mut client,
+        "print!(\"before \");\ndisplay(&users(3.0));\nprintln!(\"after\");\n42",
+    )
+    .await;
+    assert_eq!(
+        types(&cell),
+        [
+            "status",
+            "execute_input",
+            "stream",
+            "display_data",
+            "stream",
+            "execute_result",
+            "status"
+        ]
+    );
+    assert_eq!(cell.stream("stdout"), "before after\n");
+    assert_eq!(displays(&cell)[0]["text/plain"], "3 users");
+}
+
+/// The IOPub message types of a cell, in order.
+fn types(cell: &Execution) -> Vec<&str> {
+    cell.iopub
+        .iter()
+        .map(|m| m.header.msg_type.as_str())
+        .collect()
+}
+
+/// The cell's `display_data` bundles, in order.
+fn displays(cell: &Execution) -> Vec<serde_json::Value> {
+    cell.iopub
+        .iter()
+        .filter_map(|m| match &m.content {
+            JupyterMessageContent::DisplayData(d) => serde_json::to_value(&d.data).ok(),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Runs `code` and asserts that it succeeded.

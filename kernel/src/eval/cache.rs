@@ -434,7 +434,8 @@ fn write_if_changed(path: &Path, content: &str) -> Result<(), CacheError> {
 }
 
 /// A session's own directory, where evcxr writes and compiles its cell crate; removed when
-/// the session ends. Directories left by sessions that died are removed by the next one.
+/// the session ends; mode 0700, since live views listen on a socket in it. Directories left by
+/// sessions that died are removed by the next one.
 #[derive(Debug)]
 pub struct SessionDir {
     /// The directory (evcxr's `EVCXR_TMPDIR`).
@@ -455,6 +456,9 @@ impl SessionDir {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(e),
             }
+            // Private: the cell's live views listen on a socket here.
+            #[cfg(unix)]
+            fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
             let lock = File::create(path.join(".session.lock"))?;
             lock.lock()?;
             return Ok(SessionDir { path, _lock: lock });
@@ -622,6 +626,16 @@ mod tests {
         assert!(!dead.exists(), "an unlocked session directory is removed");
         assert!(live.path.exists() && other.path.exists());
         assert_ne!(live.path, other.path);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&live.path).unwrap().permissions().mode();
+            assert_eq!(
+                mode & 0o777,
+                0o700,
+                "only its user can enter a session directory"
+            );
+        }
         let path = live.path.clone();
         drop(live);
         assert!(

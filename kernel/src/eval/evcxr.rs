@@ -13,40 +13,39 @@
 //!   rust-analyzer nor a second compile;
 //! - answers `:dep` of a crate napkin already builds (uom, polars, serde…) with napkin's own
 //!   copy, so nothing is downloaded or built twice and its types are napkin's;
-//! - turns napkin's one-line display markers into `display_data` as they arrive, and flushes a
-//!   `print!` without a newline at the end of the cell's statements;
+//! - receives what the running cell writes as one ordered stream (patched evcxr's private
+//!   channel): its stdout and stderr, which are only ever shown as text; evcxr's content blocks
+//!   (`EVCXR_BEGIN_CONTENT`), which are only ever shown as displays; and napkin's typed
+//!   [`napkin_channel::Message`]s (displays, live views, panics), which no printed text can
+//!   forge;
 //! - shows cargo's `Compiling …` progress in the cell ([`progress`]).
 //!
-//! evcxr catches panics itself (so variables survive them) and reports success, so a panic is
-//! recognised from its `thread '…' panicked at` line on stderr and turned into an error for
-//! the cell. Interrupting a cell while it compiles stops cargo and rustc: the cell does not
-//! run and every variable is kept. Interrupting a running cell kills the child process, which
-//! evcxr restarts on the next use; the variables defined so far are lost, and the cell's
-//! output says which of the two happened.
+//! evcxr catches panics itself (so variables survive them) and says so on the channel; the
+//! panic hook napkin-kernel installs reports where, so the error points at the cell's line.
+//! Interrupting a cell while it compiles stops cargo and rustc: the cell does not run and
+//! every variable is kept. Interrupting a running cell kills the child process, which evcxr
+//! restarts on the next use; the variables defined so far are lost, and the cell's output says
+//! which of the two happened.
 //!
 //! This is the one file that knows about evcxr.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use evcxr::{CommandContext, EvalCallbacks, EvalContextOutputs};
+use evcxr::{ChildOutput, CommandContext, EvalCallbacks, EvalContextOutputs};
 
 use super::cache::{self, DepCache, SessionDir};
+use super::dep::parse_dep;
+use super::output::{self, CellOutput, lock};
 use super::procs;
 use super::{
     Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, Output, OutputSink,
     StreamName, complete, progress, types,
 };
 
-/// Marks the end of a cell's statements on stdout, so a `print!` without a newline is flushed.
-const EOL_MARKER: &str = "\u{1}NAPKIN_EOL";
-/// napkin's one-line rich output (see `napkin::display::DISPLAY_MARKER`).
-const DISPLAY_MARKER: &str = "\u{1}NAPKIN_DISPLAY ";
-/// A live view's description (see `napkin::widget::WIDGET_MARKER`).
-const WIDGET_MARKER: &str = "\u{1}NAPKIN_WIDGET ";
 /// The optimisation level of the dependencies (cells: [`CELL_OPT_LEVEL`]).
 const OPT_LEVEL: &str = "1";
 /// The cell crate's own opt-level. Below 2 rustc shares generic instances with upstream
@@ -58,14 +57,9 @@ const CELL_OPT_LEVEL: &str = "3";
 /// ThinLTO across a crate's codegen units, which for a cell re-reads the summaries of every
 /// unit of the session's code (~25 ms of a ~0.19 s compile) to speed up code that runs once.
 const CELL_RUSTC_ARGS: &[&str] = &["-Clto=off"];
-/// The variable napkin's `display` checks to print one-line markers.
-const KERNEL_ENV: &str = "NAPKIN_KERNEL";
-
-/// How long stderr must stay silent after a cell before its output is considered complete
-/// (stderr is read on its own thread, so its last lines can trail the end of the cell).
-const STDERR_QUIET: Duration = Duration::from_millis(30);
-/// Upper bound on that wait.
-const STDERR_MAX_WAIT: Duration = Duration::from_millis(500);
+/// What a session runs once napkin is loaded, and again after the Rust process restarts: the
+/// hook that reports panics on the private channel.
+const PANIC_HOOK: &str = "napkin::napkin_channel::install_panic_hook();";
 
 /// Runs Rust cells with evcxr.
 pub struct EvcxrEvaluator {
@@ -80,24 +74,12 @@ pub struct EvcxrEvaluator {
     cache: Option<DepCache>,
     /// Things to tell the user once, in the first cell's output.
     notes: Vec<String>,
+    /// The Rust process was restarted: its panic hook must be installed again.
+    hook_lost: bool,
     /// Dropped after `context` (whose child process uses it): removes the directory.
     session: Option<SessionDir>,
     /// What completion and inspection know of napkin's API and the standard library.
     completer: complete::Completer,
-}
-
-/// Routing state for the child's output: which cell it belongs to, and any panic seen.
-#[derive(Default)]
-struct CellOutput {
-    sink: Option<OutputSink>,
-    panic: Option<Vec<String>>,
-    last_stderr: Option<Instant>,
-    /// The Rust process said that the last run's stderr is complete ([`evcxr::STDERR_DONE`]).
-    stderr_done: bool,
-    /// Blank stderr lines not yet forwarded: Rust prints one before a panic message.
-    held_blank_lines: usize,
-    /// Crates compiled during this cell (for a `:dep`).
-    compiled: usize,
 }
 
 /// Stops a running cell: while it compiles, by stopping the compiler (the Rust process and
@@ -106,6 +88,9 @@ struct EvcxrInterrupt {
     process: Arc<Mutex<std::process::Child>>,
     /// A cell is being evaluated (shared with the thread that keeps stopping compiles).
     running: Arc<AtomicBool>,
+    /// Counts runs, so that the thread that keeps stopping one run's compiles stops with it
+    /// and never touches the next run's.
+    run: Arc<AtomicU64>,
     interrupted: AtomicBool,
     /// The interrupt stopped a compile rather than the Rust process.
     stopped_compiler: AtomicBool,
@@ -132,9 +117,10 @@ impl Interrupt for EvcxrInterrupt {
             self.stopped_compiler.store(true, Ordering::SeqCst);
             // evcxr retries a failed build (to check, to fix errors); stop each retry too,
             // until the cell gives up.
-            let running = Arc::clone(&self.running);
+            let (running, run) = (Arc::clone(&self.running), Arc::clone(&self.run));
+            let this_run = run.load(Ordering::SeqCst);
             std::thread::spawn(move || {
-                while running.load(Ordering::SeqCst) {
+                while running.load(Ordering::SeqCst) && run.load(Ordering::SeqCst) == this_run {
                     stop_compilers();
                     std::thread::sleep(Duration::from_millis(20));
                 }
@@ -184,10 +170,12 @@ impl EvcxrEvaluator {
                 .unwrap_or_else(PoisonError::into_inner)
                 .writable(type_name, &known)
         }));
+        // A running cell's output reaches the cell through `run`'s callback; what evcxr's own
+        // runs (outside any cell) write is only logged.
         let EvalContextOutputs { stdout, stderr } = outputs;
+        output::log_lines("stdout", stdout)?;
+        output::log_lines("stderr", stderr)?;
         let cell = Arc::new(Mutex::new(CellOutput::default()));
-        forward(move || stdout.recv().ok(), StreamName::Stdout, &cell)?;
-        forward(move || stderr.recv().ok(), StreamName::Stderr, &cell)?;
         let progress_cell = Arc::clone(&cell);
         if tap_stderr
             && let Err(error) = progress::tap_stderr(move |name| {
@@ -199,6 +187,7 @@ impl EvcxrEvaluator {
         let interrupt = Arc::new(EvcxrInterrupt {
             process: context.process_handle(),
             running: Arc::new(AtomicBool::new(false)),
+            run: Arc::new(AtomicU64::new(0)),
             interrupted: AtomicBool::new(false),
             stopped_compiler: AtomicBool::new(false),
         });
@@ -210,6 +199,7 @@ impl EvcxrEvaluator {
             resolver,
             cache: None,
             notes,
+            hook_lost: false,
             session,
             completer: complete::Completer::new(&napkin_path(), cache::sysroot().as_deref()),
         };
@@ -296,7 +286,7 @@ impl EvcxrEvaluator {
             types::Resolver::new(rustc, built.rustc_args(), scratch)
                 .remembering(DepCache::type_paths(&dir));
         self.run(&format!(
-            "use napkin::prelude::*;\nuse {}::{};",
+            "use napkin::prelude::*;\nuse {}::{};\n{PANIC_HOOK}",
             cache::CRATE,
             super::show::TRAIT
         ))?;
@@ -306,16 +296,22 @@ impl EvcxrEvaluator {
 
     /// Runs code through evcxr with the current sink, mapping its errors.
     fn run(&mut self, code: &str) -> Result<evcxr::EvalOutputs, EvalError> {
-        lock(&self.cell).stderr_done = false;
         self.interrupt.interrupted.store(false, Ordering::SeqCst);
         self.interrupt
             .stopped_compiler
             .store(false, Ordering::SeqCst);
+        self.interrupt.run.fetch_add(1, Ordering::SeqCst);
         self.interrupt.running.store(true, Ordering::SeqCst);
         let started = Instant::now();
-        let result = self
-            .context
-            .execute_with_callbacks(code, &mut EvalCallbacks::default());
+        let cell = Arc::clone(&self.cell);
+        let deliver = move |child: ChildOutput| output::deliver(&cell, child);
+        let result = self.context.execute_with_callbacks(
+            code,
+            &mut EvalCallbacks {
+                output: Some(&deliver),
+                ..EvalCallbacks::default()
+            },
+        );
         log!(
             "evcxr took {:.2} s for: {}",
             started.elapsed().as_secs_f64(),
@@ -333,6 +329,11 @@ impl EvcxrEvaluator {
             (true, true) => Stopped::Compiler,
             (true, false) => Stopped::Process,
         };
+        if stopped == Stopped::Process
+            || matches!(result, Err(evcxr::Error::SubprocessTerminated(_)))
+        {
+            self.hook_lost = true;
+        }
         result.map_err(|error| describe(error, stopped, code))
     }
 
@@ -378,24 +379,6 @@ impl EvcxrEvaluator {
         }
         (kept.join("\n"), notes)
     }
-
-    /// Waits until the Rust process has said that the last run's stderr is complete, or, when
-    /// it says nothing (a cell that did not run, a crash), until stderr has been quiet for
-    /// [`STDERR_QUIET`] (bounded by [`STDERR_MAX_WAIT`]).
-    fn settle_stderr(&self) {
-        let start = Instant::now();
-        loop {
-            let (done, last) = {
-                let cell = lock(&self.cell);
-                (cell.stderr_done, cell.last_stderr)
-            };
-            let last = last.map_or(start, |t| t.max(start));
-            if done || last.elapsed() >= STDERR_QUIET || start.elapsed() >= STDERR_MAX_WAIT {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    }
 }
 
 impl Evaluator for EvcxrEvaluator {
@@ -418,18 +401,15 @@ impl Evaluator for EvcxrEvaluator {
                     text: note,
                 });
             }
-            self.run(&instrument(&code))
+            if std::mem::take(&mut self.hook_lost)
+                && let Err(error) = self.run(PANIC_HOOK)
+            {
+                log!("could not reinstall the panic hook: {}", error.evalue);
+            }
+            self.run(&code)
         });
-        self.settle_stderr();
         let panic = {
             let mut cell = lock(&self.cell);
-            let held = std::mem::take(&mut cell.held_blank_lines);
-            if held > 0 && cell.panic.is_none() {
-                out.emit(Output::Stream {
-                    name: StreamName::Stderr,
-                    text: "\n".repeat(held),
-                });
-            }
             if cell.compiled > 0 {
                 out.emit(Output::Stream {
                     name: StreamName::Stderr,
@@ -447,26 +427,37 @@ impl Evaluator for EvcxrEvaluator {
             cell.panic.take()
         };
         let result = match result {
-            Ok(outputs) if panic.is_none() && !outputs.not_kept.is_empty() => {
-                Err(not_kept_error(&outputs.not_kept))
-            }
-            Ok(outputs) if panic.is_none() => Ok((!outputs.is_empty()).then(|| {
-                outputs
-                    .content_by_mime_type
-                    .into_iter()
-                    .map(|(mime, data)| (mime, data.into()))
-                    .collect()
-            })),
-            Ok(_) => {
+            Ok(outputs) if outputs.panicked => {
                 let generated = self
                     .session
                     .as_ref()
                     .and_then(|s| std::fs::read_to_string(s.path.join("src/lib.rs")).ok());
-                Err(panic_error_at(
-                    panic.unwrap_or_default(),
-                    generated.as_deref(),
-                    code,
-                ))
+                Err(output::panic_error(panic, generated.as_deref(), code))
+            }
+            Ok(outputs) => {
+                if let Some(panic) = panic {
+                    // A thread of the cell's panicked; the cell itself went on.
+                    out.emit(Output::Stream {
+                        name: StreamName::Stderr,
+                        text: format!("{}\n", output::describe_panic(&panic, None)),
+                    });
+                }
+                if !outputs.not_kept.is_empty() {
+                    out.emit(Output::Stream {
+                        name: StreamName::Stderr,
+                        text: output::not_kept_note(&outputs.not_kept),
+                    });
+                }
+                match outputs.user_error {
+                    Some(error) => Err(EvalError::new("Error", error)),
+                    None => Ok((!outputs.content_by_mime_type.is_empty()).then(|| {
+                        outputs
+                            .content_by_mime_type
+                            .into_iter()
+                            .map(|(mime, data)| (mime, data.into()))
+                            .collect()
+                    })),
+                }
             }
             Err(error) => Err(error),
         };
@@ -494,116 +485,6 @@ impl Evaluator for EvcxrEvaluator {
     }
 }
 
-/// Starts a thread that forwards lines from `next_line` to the running cell.
-fn forward(
-    mut next_line: impl FnMut() -> Option<String> + Send + 'static,
-    name: StreamName,
-    cell: &Arc<Mutex<CellOutput>>,
-) -> Result<(), EvalError> {
-    let cell = Arc::clone(cell);
-    std::thread::Builder::new()
-        .name(format!("evcxr-{name:?}").to_lowercase())
-        .spawn(move || {
-            while let Some(line) = next_line() {
-                let mut cell = lock(&cell);
-                if name == StreamName::Stderr {
-                    if line == evcxr::STDERR_DONE {
-                        cell.stderr_done = true;
-                        continue;
-                    }
-                    cell.last_stderr = Some(Instant::now());
-                    if let Some(panic) = &mut cell.panic {
-                        panic.push(line);
-                        continue;
-                    }
-                    if cell.sink.is_some() && is_panic_header(&line) {
-                        cell.held_blank_lines = 0;
-                        cell.panic = Some(vec![line]);
-                        continue;
-                    }
-                    if line.is_empty() {
-                        cell.held_blank_lines += 1;
-                        continue;
-                    }
-                    let held = std::mem::take(&mut cell.held_blank_lines);
-                    if let (Some(sink), true) = (&cell.sink, held > 0) {
-                        sink.emit(Output::Stream {
-                            name,
-                            text: "\n".repeat(held),
-                        });
-                    }
-                }
-                match &cell.sink {
-                    Some(sink) if name == StreamName::Stdout => {
-                        for output in stdout_outputs(&line) {
-                            sink.emit(output);
-                        }
-                    }
-                    Some(sink) => sink.emit(Output::Stream {
-                        name,
-                        text: line + "\n",
-                    }),
-                    None => log!("evaluation process ({name:?}, no cell running): {line}"),
-                }
-            }
-        })
-        .map(|_| ())
-        .map_err(|error| {
-            EvalError::new(
-                "EvaluatorUnavailable",
-                format!("could not start an output thread: {error}"),
-            )
-        })
-}
-
-/// Whether `line` starts a panic message: `thread 'main' (1234) panicked at src/lib.rs:3:1:`.
-fn is_panic_header(line: &str) -> bool {
-    line.starts_with("thread '") && line.contains(" panicked at ")
-}
-
-/// Turns captured panic lines (`thread 'main' panicked at …:`, message, backtrace) into an error.
-fn panic_error(lines: Vec<String>) -> EvalError {
-    let shown: Vec<String> = lines
-        .into_iter()
-        .take_while(|line| !line.starts_with("stack backtrace:") && !line.starts_with("note: "))
-        .collect();
-    let message = shown.iter().skip(1).cloned().collect::<Vec<_>>().join("\n");
-    EvalError {
-        ename: "Panic".into(),
-        evalue: if message.is_empty() {
-            "the cell panicked".into()
-        } else {
-            message
-        },
-        traceback: shown,
-    }
-}
-
-/// [`panic_error`], with the panic's place in the generated crate (`panicked at
-/// src/lib.rs:119:9`) turned into the line of the cell it came from, when the generated
-/// source shows that line: `panicked at line 2 of the cell: let b = users(f64::NAN);`.
-fn panic_error_at(lines: Vec<String>, generated: Option<&str>, code: &str) -> EvalError {
-    let mut error = panic_error(lines);
-    let place = error.traceback.first().and_then(|header| {
-        let at = header.split(" panicked at src/lib.rs:").nth(1)?;
-        let line: usize = at.split(':').next()?.parse().ok()?;
-        let text = generated?.lines().nth(line.checked_sub(1)?)?;
-        let flush = flush_statement();
-        let wanted = text.replace(&flush, "");
-        let wanted = wanted.trim();
-        if wanted.is_empty() {
-            return None;
-        }
-        code.lines()
-            .position(|l| l.replace(&flush, "").trim() == wanted)
-            .map(|i| (i + 1, wanted.to_string()))
-    });
-    if let Some((line, text)) = place {
-        error.traceback[0] = format!("panicked at line {line} of the cell: {text}");
-    }
-    error
-}
-
 /// Translates an evcxr error into what the user sees: compile errors with the user's own
 /// line and a caret under the span, not evcxr's generated wrapper.
 fn describe(error: evcxr::Error, stopped: Stopped, code: &str) -> EvalError {
@@ -626,9 +507,7 @@ fn describe(error: evcxr::Error, stopped: Stopped, code: &str) -> EvalError {
                 .map(|e| human(&e.message()))
                 .collect::<Vec<_>>()
                 .join("\n");
-            // Show the user's lines without the kernel's end-of-statements marker.
-            let flush = flush_statement();
-            let lines: Vec<String> = code.lines().map(|l| l.replace(&flush, "")).collect();
+            let lines: Vec<&str> = code.lines().collect();
             let mut traceback = Vec::new();
             for e in &errors {
                 let code_tag = e.code().map(|c| format!("[{c}]")).unwrap_or_default();
@@ -720,153 +599,6 @@ fn compiler_processes() -> Vec<libc::pid_t> {
     procs::descendants(procs::me(), |comm| comm == "cargo" || comm == "rustc")
 }
 
-/// The error for a cell that ran but defined variables later cells cannot have: it names each
-/// one, why, and what to do; every other variable of the cell is kept.
-fn not_kept_error(not_kept: &[(String, String)]) -> EvalError {
-    let lines: Vec<String> = not_kept
-        .iter()
-        .map(|(name, why)| format!("`{name}` is not kept for later cells: {why}."))
-        .collect();
-    let mut evalue = lines.join("\n");
-    evalue.push_str(
-        "\nThe cell ran and its other variables are kept. To keep such a value, store what it \
-         computes instead (`let n = v.iter().count();`, an owned `.to_vec()` or `.clone()`), box \
-         a closure (`let f: Box<dyn Fn(f64) -> f64> = Box::new(|x| x * 2.0);`), or wrap the \
-         code in braces so the value is not kept.",
-    );
-    EvalError::new("VariableNotKept", evalue)
-}
-
-/// A `:dep` line's crate and version requirement.
-#[derive(Debug, PartialEq, Eq)]
-struct Dep {
-    name: String,
-    /// The plain version requirement (`"0.38"`), if the line gives only that.
-    version: Option<String>,
-    /// Whether the line says more than a version (features, a path, git).
-    detailed: bool,
-}
-
-impl Dep {
-    /// Whether napkin's copy at `version` satisfies this `:dep`: the requirement's numbers are
-    /// a prefix of it (`"0.38"` accepts 0.38.0, `"1"` accepts 1.0.219), or it gives none.
-    fn accepts(&self, version: &str) -> bool {
-        if self.detailed {
-            return false;
-        }
-        let Some(wanted) = &self.version else {
-            return true;
-        };
-        let wanted = wanted.trim_start_matches(['^', '=', '~']);
-        if wanted == "*" {
-            return true;
-        }
-        let have: Vec<&str> = version.split('.').collect();
-        wanted
-            .split('.')
-            .enumerate()
-            .all(|(i, part)| have.get(i) == Some(&part))
-    }
-}
-
-/// Reads `name`, `name = "1"`, `name = { version = "1" }` or anything richer.
-fn parse_dep(rest: &str) -> Dep {
-    let (name, spec) = rest.split_once('=').unwrap_or((rest, ""));
-    let name = name.trim().to_string();
-    let spec = spec.trim();
-    let plain = |s: &str| {
-        s.strip_prefix('"')
-            .and_then(|s| s.strip_suffix('"'))
-            .map(str::to_string)
-    };
-    let (version, detailed) = if spec.is_empty() {
-        (None, false)
-    } else if let Some(v) = plain(spec) {
-        (Some(v), false)
-    } else if let Some(inner) = spec
-        .strip_prefix('{')
-        .and_then(|s| s.strip_suffix('}'))
-        .map(str::trim)
-        && let Some(v) = inner.strip_prefix("version").map(str::trim_start)
-        && let Some(v) = v.strip_prefix('=').map(str::trim).and_then(plain)
-        && !v.contains('"')
-    {
-        (Some(v), false)
-    } else {
-        (None, true)
-    };
-    Dep {
-        name,
-        version,
-        detailed,
-    }
-}
-
-/// Splits one stdout line into outputs: text, napkin's one-line displays, and the
-/// end-of-statements marker that flushes a `print!` without a newline.
-fn stdout_outputs(line: &str) -> Vec<Output> {
-    let mut outputs = Vec::new();
-    let text = |t: &str| Output::Stream {
-        name: StreamName::Stdout,
-        text: t.to_string(),
-    };
-    let Some(first_marker) = line.find('\u{1}') else {
-        outputs.push(text(&format!("{line}\n")));
-        return outputs;
-    };
-    if first_marker > 0 {
-        outputs.push(text(&line[..first_marker]));
-    }
-    for piece in line[first_marker..]
-        .split('\u{1}')
-        .filter(|p| !p.is_empty())
-    {
-        let piece = format!("\u{1}{piece}");
-        if let Some(json) = piece.strip_prefix(DISPLAY_MARKER) {
-            match serde_json::from_str::<MimeBundle>(json) {
-                Ok(bundle) => outputs.push(Output::Display(bundle)),
-                Err(error) => log!("unreadable display marker: {error}"),
-            }
-        } else if let Some(json) = piece.strip_prefix(WIDGET_MARKER) {
-            match serde_json::from_str::<serde_json::Value>(json) {
-                Ok(spec) => outputs.push(Output::Widget(spec)),
-                Err(error) => log!("unreadable widget marker: {error}"),
-            }
-        } else if let Some(rest) = piece.strip_prefix(EOL_MARKER) {
-            if !rest.is_empty() {
-                outputs.push(text(&format!("{rest}\n")));
-            }
-        } else {
-            outputs.push(text(&format!("{piece}\n")));
-        }
-    }
-    outputs
-}
-
-/// Inserts the end-of-statements marker after the cell's last top-level `;` (after any
-/// leading `:command` lines), so text a `print!` left without a newline is flushed before the
-/// cell's value is shown.
-fn instrument(code: &str) -> String {
-    let commands_end = code
-        .lines()
-        .take_while(|l| l.trim_start().starts_with(':') || l.trim().is_empty())
-        .map(|l| l.len() + 1)
-        .sum::<usize>()
-        .min(code.len());
-    if code[commands_end..].trim().is_empty() {
-        return code.to_string();
-    }
-    let at = crate::is_complete::after_last_top_level_semicolon(code)
-        .unwrap_or(0)
-        .max(commands_end);
-    format!("{}{}{}", &code[..at], flush_statement(), &code[at..])
-}
-
-/// The statement [`instrument`] inserts.
-fn flush_statement() -> String {
-    format!(" print!(\"{}\\n\");", EOL_MARKER.escape_default())
-}
-
 /// Shows one `Compiling <crate>` line (a `:dep` being built) in the running cell, overwriting
 /// the last one.
 fn show_progress(cell: &Mutex<CellOutput>, name: &str) {
@@ -938,9 +670,10 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<SessionDir> {
     // SAFETY: called on the evaluator thread before evcxr starts; the kernel's other threads
     // (tokio's) read no environment variables, and evcxr's child and cargo inherit these.
     unsafe {
-        std::env::set_var(KERNEL_ENV, "1");
+        std::env::set_var(napkin_channel::KERNEL_ENV, "1");
         if let Some(session) = &session {
             std::env::set_var("EVCXR_TMPDIR", &session.path);
+            std::env::set_var(napkin_channel::DIR_ENV, &session.path);
         }
         // Cells link std and napkin's shared library dynamically; tell the loader where both
         // are (evcxr's relative rpath misses the toolchain for directories below $HOME).
@@ -966,82 +699,4 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<SessionDir> {
 
 fn lock_set(set: &Mutex<BTreeSet<String>>) -> MutexGuard<'_, BTreeSet<String>> {
     set.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn lock(cell: &Mutex<CellOutput>) -> MutexGuard<'_, CellOutput> {
-    cell.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Dep, is_panic_header, panic_error, panic_error_at, parse_dep};
-
-    #[test]
-    fn dep_lines_are_read_and_matched_against_napkins_copy() {
-        let dep = parse_dep(" uom = \"0.38\"");
-        assert_eq!(
-            dep,
-            Dep {
-                name: "uom".into(),
-                version: Some("0.38".into()),
-                detailed: false
-            }
-        );
-        assert!(dep.accepts("0.38.0"));
-        assert!(!dep.accepts("0.39.0"));
-        assert!(parse_dep("serde").accepts("1.0.219"));
-        assert!(parse_dep("serde = \"1\"").accepts("1.0.219"));
-        assert!(parse_dep("serde = { version = \"1\" }").accepts("1.0.219"));
-        assert!(parse_dep("polars = \"*\"").accepts("0.55.2"));
-        let features = parse_dep("serde = { version = \"1\", features = [\"rc\"] }");
-        assert!(features.detailed && !features.accepts("1.0.219"));
-        assert!(!parse_dep("itoa = { path = \"../itoa\" }").accepts("1.0.0"));
-    }
-
-    #[test]
-    fn panic_messages_are_recognised_with_or_without_a_thread_id() {
-        assert!(is_panic_header(
-            "thread '<unnamed>' (30473) panicked at src/lib.rs:97:1:"
-        ));
-        assert!(is_panic_header("thread 'main' panicked at src/lib.rs:3:5:"));
-        assert!(!is_panic_header("the thread 'x' was fine"));
-    }
-
-    #[test]
-    fn a_panic_error_shows_the_message_without_the_backtrace() {
-        let error = panic_error(
-            [
-                "thread '<unnamed>' (1) panicked at src/lib.rs:97:1:",
-                "boom",
-                "stack backtrace:",
-                "   0: __rustc::rust_begin_unwind",
-            ]
-            .map(String::from)
-            .to_vec(),
-        );
-        assert_eq!(error.ename, "Panic");
-        assert_eq!(error.evalue, "boom");
-        assert_eq!(error.traceback.len(), 2);
-    }
-
-    #[test]
-    fn a_panic_names_the_line_of_the_cell() {
-        let generated = "fn run() {\nlet x = 2.0; \nlet b = users(f64::NAN); \n}\n";
-        let lines = [
-            "thread '<unnamed>' (1) panicked at src/lib.rs:3:9:",
-            "users(NaN): NaN is not a number",
-        ]
-        .map(String::from)
-        .to_vec();
-        let code = "let x = 2.0;\nlet b = users(f64::NAN);\nb";
-        let error = panic_error_at(lines.clone(), Some(generated), code);
-        assert_eq!(
-            error.traceback[0],
-            "panicked at line 2 of the cell: let b = users(f64::NAN);"
-        );
-        assert_eq!(error.evalue, "users(NaN): NaN is not a number");
-        // Without the generated source, the header stays as the compiler wrote it.
-        let error = panic_error_at(lines, None, code);
-        assert!(error.traceback[0].contains("src/lib.rs:3:9"));
-    }
 }

@@ -12,10 +12,12 @@
 
 pub mod cache;
 pub mod complete;
+pub mod dep;
 pub mod diagnostics;
 pub mod evcxr;
 #[cfg(test)]
 pub mod fake;
+pub mod output;
 pub mod procs;
 pub mod progress;
 pub mod show;
@@ -51,9 +53,9 @@ pub enum Output {
     },
     /// A rich display (`display_data`), e.g. an HTML table or an SVG chart.
     Display(MimeBundle),
-    /// A live view's description (napkin's `NAPKIN_WIDGET` line), which the kernel turns
-    /// into widgets.
-    Widget(serde_json::Value),
+    /// A live view, sent by napkin on the private channel, which the kernel turns into
+    /// widgets.
+    Widget(napkin_channel::View),
 }
 
 /// A failed cell: a compile error, a panic, an interruption, or a dead evaluator.

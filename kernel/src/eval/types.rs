@@ -57,7 +57,8 @@ const STD_PRIVATE_MODULES: &[(&str, &str)] = &[
 /// async block, or a path through a crate that is neither std nor in `crates` (the crates a
 /// cell can name: the dependency cache's and the session's `:dep`s).
 pub fn writable(type_name: &str, crates: &BTreeSet<String>) -> Option<String> {
-    if type_name.contains("{{closure}}")
+    if is_fn_item(type_name)
+        || type_name.contains("{{closure}}")
         || type_name.contains("{closure")
         || type_name.contains("{async")
         || type_name.contains("{{")
@@ -94,6 +95,24 @@ pub fn writable(type_name: &str, crates: &BTreeSet<String>) -> Option<String> {
         rest = &rest[end..];
     }
     Some(out)
+}
+
+/// Whether `type_name` is a function item's (`napkin::quantity::users`,
+/// `core::f64::<impl f64>::sqrt`): a type of its own that no code can write. Its path ends in a
+/// function's lower-case name, where a type's ends in a type's name.
+pub fn is_fn_item(type_name: &str) -> bool {
+    if type_name.contains("<impl ") {
+        return true;
+    }
+    let path = type_name.split('<').next().unwrap_or(type_name);
+    path.contains("::")
+        && !path.starts_with(['&', '*', '(', '[', '<'])
+        && !path.starts_with("dyn ")
+        && !path.starts_with("fn(")
+        && path
+            .rsplit("::")
+            .next()
+            .is_some_and(|last| last.starts_with(|c: char| c.is_lowercase()))
 }
 
 /// One path, rewritten; `None` if no cell can reach it.
@@ -387,6 +406,30 @@ mod tests {
         );
         assert_eq!(w("usize"), "usize");
         assert_eq!(w("&str"), "&str");
+        assert_eq!(w("fn(f64) -> f64"), "fn(f64) -> f64");
+    }
+
+    #[test]
+    fn function_items_are_not_writable() {
+        let crates = BTreeSet::from(["napkin".to_string()]);
+        for item in [
+            "core::f64::<impl f64>::sqrt",
+            "std::f64::<impl f64>::sqrt",
+            "napkin::quantity::users",
+            "alloc::string::String::from<&str>",
+        ] {
+            assert!(is_fn_item(item), "{item}");
+            assert_eq!(writable(item, &crates), None, "{item}");
+        }
+        for ty in [
+            "napkin::quantity::Users",
+            "f64",
+            "&str",
+            "fn(f64) -> f64",
+            "(f64, u8)",
+        ] {
+            assert!(!is_fn_item(ty), "{ty}");
+        }
     }
 
     #[test]

@@ -147,25 +147,25 @@ fn merge(request: &Request<'_>, batch: Vec<Output>) -> Vec<JupyterMessageContent
     }
     merged
         .into_iter()
-        .filter_map(|output| match output {
-            Output::Stream { name, text } => Some(
-                StreamContent {
-                    name: match name {
-                        StreamName::Stdout => Stdio::Stdout,
-                        StreamName::Stderr => Stdio::Stderr,
-                    },
-                    text,
+        .map(|output| match output {
+            Output::Stream { name, text } => StreamContent {
+                name: match name {
+                    StreamName::Stdout => Stdio::Stdout,
+                    StreamName::Stderr => Stdio::Stderr,
+                },
+                text,
+            }
+            .into(),
+            Output::Display(bundle) => DisplayData::new(protocol::media(&bundle)).into(),
+            // A view that cannot be shown says why, where its widgets would have been.
+            Output::Widget(view) => match request.shared.widgets.open(&view, request.message) {
+                Ok(shown) => shown.into(),
+                Err(why) => StreamContent {
+                    name: Stdio::Stderr,
+                    text: format!("{why}\n"),
                 }
                 .into(),
-            ),
-            Output::Display(bundle) => Some(DisplayData::new(protocol::media(&bundle)).into()),
-            Output::Widget(spec) => {
-                let shown = request.shared.widgets.open(&spec, request.message);
-                if shown.is_none() {
-                    log!("a live view's description could not be read; nothing shown");
-                }
-                shown.map(Into::into)
-            }
+            },
         })
         .collect()
 }

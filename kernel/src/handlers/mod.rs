@@ -14,6 +14,12 @@
 //!
 //! `stop_on_error`: every queued request gets a sequence number; when a cell fails, the
 //! execute requests queued up to that moment are answered `aborted` instead of run.
+//!
+//! Nothing a request triggers can stop serving: a handler that panics is caught in
+//! [`Shared::dispatch`] and its request gets an error reply (`InternalError`); at most
+//! [`EXECUTION_QUEUE_CAPACITY`] requests wait for the evaluator, and one more is refused with
+//! an error reply. If one of the three loops ends anyway, [`Dispatcher::serve`] stops and
+//! says which, so the kernel exits instead of accepting requests it will never answer.
 
 mod control;
 mod execute;
@@ -26,18 +32,27 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use jupyter_protocol::{JupyterMessage, JupyterMessageContent, KernelInfoReply, Status};
+use jupyter_protocol::{
+    ErrorOutput, JupyterMessage, JupyterMessageContent, KernelInfoReply, Status, UnknownMessage,
+};
 use tokio::sync::Notify;
-use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::mpsc::{Receiver, Sender, channel};
 
+use crate::eval::EvalError;
 use crate::eval::worker::EvalWorker;
 use crate::history::History;
 use crate::protocol;
+use crate::task::{self, TaskEnded};
 use crate::transport::{Inbox, Outbox, Route};
 use crate::widgets::Widgets;
 
 /// How long a shutdown waits for the evaluator to clean up before giving up on it.
 const EVALUATOR_STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Requests (cells, completions, inspections) that may wait for the evaluator; far more than
+/// "Run All" on any notebook queues.
+pub const EXECUTION_QUEUE_CAPACITY: usize = 10_000;
 
 /// Serves requests from an [`Inbox`] until a shutdown request (without restart) arrives.
 pub struct Dispatcher {
@@ -114,6 +129,39 @@ impl Request<'_> {
         self.shared.publish(self.message, content);
     }
 
+    /// Answers this request with `error`: an `execute_reply` (and, unless silent, an `error`
+    /// output) for a cell, a `<type>_reply` with `status: error` for other requests, nothing
+    /// for messages that get no reply (comm messages).
+    fn fail(&self, error: EvalError) {
+        match &self.message.content {
+            JupyterMessageContent::ExecuteRequest(content) => {
+                let count = self.shared.history().execution_count();
+                if !content.silent {
+                    self.publish(ErrorOutput {
+                        ename: error.ename.clone(),
+                        evalue: error.evalue.clone(),
+                        traceback: error.traceback.clone(),
+                    });
+                }
+                self.reply(protocol::execute_error(count, &error));
+            }
+            _ => {
+                let Some(kind) = self.message.header.msg_type.strip_suffix("_request") else {
+                    return;
+                };
+                self.reply(UnknownMessage {
+                    msg_type: format!("{kind}_reply"),
+                    content: serde_json::json!({
+                        "status": "error",
+                        "ename": error.ename,
+                        "evalue": error.evalue,
+                        "traceback": error.traceback,
+                    }),
+                });
+            }
+        }
+    }
+
     /// Whether an earlier failure means this (queued) request must not run.
     fn is_aborted(&self) -> bool {
         self.sequence
@@ -148,25 +196,36 @@ impl Dispatcher {
     }
 
     /// Serves until a shutdown request (or [`Controller::request_exit`]), then stops the
-    /// evaluator so it can clean up its child process and temporary files.
-    pub async fn serve(self, inbox: Inbox) {
+    /// evaluator so it can clean up its child process and temporary files. Returns an error
+    /// if one of its loops ended without being asked to (after the same cleanup).
+    pub async fn serve(self, inbox: Inbox) -> Result<(), TaskEnded> {
         let Inbox { shell, control } = inbox;
         self.shared.outbox.publish(Status::starting().into());
-        let (queue, queued) = unbounded_channel();
-        let router = tokio::spawn(route_shell(Arc::clone(&self.shared), shell, queue));
-        let executor = tokio::spawn(execute_queued(Arc::clone(&self.shared), queued));
-        let mut controller = tokio::spawn(serve_control(Arc::clone(&self.shared), control));
-        let control_ended = tokio::select! {
-            () = self.shared.exit.notified() => false,
-            _ = &mut controller => true,
+        let (queue, queued) = channel(EXECUTION_QUEUE_CAPACITY);
+        let mut router = task::spawn(
+            "shell router",
+            route_shell(Arc::clone(&self.shared), shell, queue),
+        );
+        let mut executor = task::spawn(
+            "execution loop",
+            execute_queued(Arc::clone(&self.shared), queued),
+        );
+        let mut controller = task::spawn(
+            "control loop",
+            serve_control(Arc::clone(&self.shared), control),
+        );
+        let outcome = tokio::select! {
+            () = self.shared.exit.notified() => Ok(()),
+            ended = &mut router => expected_end("shell router", ended),
+            ended = &mut executor => expected_end("execution loop", ended),
+            ended = &mut controller => expected_end("control loop", ended),
         };
-        let mut tasks = vec![router, executor];
-        if !control_ended {
-            tasks.push(controller);
-        }
-        for task in tasks {
-            task.abort();
-            let _ = task.await;
+        for task in [router, executor, controller] {
+            // The one that ended has been awaited already.
+            if !task.is_finished() {
+                task.abort();
+                let _ = task.await;
+            }
         }
         control::interrupt_running(&self.shared);
         if tokio::time::timeout(EVALUATOR_STOP_GRACE, self.shared.evaluator.stop())
@@ -175,15 +234,37 @@ impl Dispatcher {
         {
             log!("the evaluator did not stop within {EVALUATOR_STOP_GRACE:?}; leaving it");
         }
+        outcome
     }
 }
 
-/// Answers shell requests that need no evaluator, and queues the rest.
+/// How a loop's end counts: [`Flow::Exit`] is a shutdown request; anything else (its queue
+/// closed, a panic outside any handler) should not have happened.
+fn expected_end(
+    task: &'static str,
+    ended: Result<Result<Flow, TaskEnded>, tokio::task::JoinError>,
+) -> Result<(), TaskEnded> {
+    match ended {
+        Ok(Ok(Flow::Exit)) => Ok(()),
+        Ok(Ok(Flow::Continue)) => Err(TaskEnded {
+            task,
+            why: "its queue was closed".into(),
+        }),
+        Ok(Err(ended)) => Err(ended),
+        Err(error) => Err(TaskEnded {
+            task,
+            why: error.to_string(),
+        }),
+    }
+}
+
+/// Answers shell requests that need no evaluator, and queues the rest. Returns
+/// [`Flow::Exit`] after a shutdown request.
 async fn route_shell(
     shared: Arc<Shared>,
-    mut shell: UnboundedReceiver<JupyterMessage>,
-    queue: UnboundedSender<Queued>,
-) {
+    mut shell: Receiver<JupyterMessage>,
+    queue: Sender<Queued>,
+) -> Flow {
     while let Some(message) = shell.recv().await {
         let needs_evaluator = matches!(
             message.content,
@@ -193,36 +274,44 @@ async fn route_shell(
         );
         if needs_evaluator {
             let sequence = shared.enqueued.fetch_add(1, Ordering::SeqCst);
-            if queue.send(Queued { sequence, message }).is_err() {
-                return;
+            match queue.try_send(Queued { sequence, message }) {
+                Ok(()) => {}
+                Err(TrySendError::Full(Queued { message, .. })) => {
+                    shared.refuse(&message, EXECUTION_QUEUE_CAPACITY).await;
+                }
+                Err(TrySendError::Closed(_)) => return Flow::Continue,
             }
         } else if shared.dispatch(Route::Shell, &message, None).await == Flow::Exit {
             shared.exit.notify_one();
-            return;
+            return Flow::Exit;
         }
     }
+    Flow::Continue
 }
 
 /// Runs queued requests one at a time.
-async fn execute_queued(shared: Arc<Shared>, mut queued: UnboundedReceiver<Queued>) {
+async fn execute_queued(shared: Arc<Shared>, mut queued: Receiver<Queued>) -> Flow {
     while let Some(Queued { sequence, message }) = queued.recv().await {
         shared
             .dispatch(Route::Shell, &message, Some(sequence))
             .await;
     }
+    Flow::Continue
 }
 
-/// Answers control requests as they come.
-async fn serve_control(shared: Arc<Shared>, mut control: UnboundedReceiver<JupyterMessage>) {
+/// Answers control requests as they come. Returns [`Flow::Exit`] after a shutdown request.
+async fn serve_control(shared: Arc<Shared>, mut control: Receiver<JupyterMessage>) -> Flow {
     while let Some(message) = control.recv().await {
         if shared.dispatch(Route::Control, &message, None).await == Flow::Exit {
-            return;
+            return Flow::Exit;
         }
     }
+    Flow::Continue
 }
 
 impl Shared {
-    /// The dispatch point: `busy`, the request's handler, `idle`.
+    /// The dispatch point: `busy`, the request's handler, `idle`. A handler that panics fails
+    /// its request with an `InternalError` reply; serving goes on.
     async fn dispatch(
         &self,
         route: Route,
@@ -236,9 +325,62 @@ impl Shared {
             sequence,
         };
         self.publish(message, Status::busy());
-        let flow = match &message.content {
-            JupyterMessageContent::KernelInfoRequest(_) => info::kernel_info(&request),
-            JupyterMessageContent::CommInfoRequest(content) => info::comm_info(&request, content),
+        let flow = match task::catch_panic(self.handle(&request)).await {
+            Ok(flow) => flow,
+            Err(panic) => {
+                let msg_type = &message.header.msg_type;
+                log!(
+                    "the {msg_type} handler panicked ({panic}); the request fails, serving goes on"
+                );
+                let mut running = self.running();
+                if running
+                    .as_ref()
+                    .is_some_and(|cell| cell.header.msg_id == message.header.msg_id)
+                {
+                    *running = None;
+                }
+                drop(running);
+                request.fail(EvalError::new(
+                    "InternalError",
+                    format!("the kernel failed while handling this {msg_type}: {panic}"),
+                ));
+                Flow::Continue
+            }
+        };
+        self.publish(message, Status::idle());
+        flow
+    }
+
+    /// Refuses `message` because `capacity` requests already wait for the evaluator.
+    async fn refuse(&self, message: &JupyterMessage, capacity: usize) {
+        log!(
+            "refused a {} because {capacity} requests already wait for the evaluator",
+            message.header.msg_type
+        );
+        let request = Request {
+            shared: self,
+            message,
+            route: Route::Shell,
+            sequence: None,
+        };
+        self.publish(message, Status::busy());
+        request.fail(EvalError::new(
+            "KernelBusy",
+            format!(
+                "{capacity} requests already wait for this kernel; this one was not queued. \
+                 Wait for them, or interrupt the kernel."
+            ),
+        ));
+        self.publish(message, Status::idle());
+    }
+
+    /// Runs the handler for `request`'s message type.
+    async fn handle(&self, request: &Request<'_>) -> Flow {
+        let message = request.message;
+        let route = request.route;
+        match &message.content {
+            JupyterMessageContent::KernelInfoRequest(_) => info::kernel_info(request),
+            JupyterMessageContent::CommInfoRequest(content) => info::comm_info(request, content),
             JupyterMessageContent::CommOpen(content) => {
                 self.widgets.comm_open(message, content);
                 Flow::Continue
@@ -251,22 +393,22 @@ impl Shared {
                 self.widgets.comm_close(content);
                 Flow::Continue
             }
-            JupyterMessageContent::HistoryRequest(content) => info::history(&request, content),
+            JupyterMessageContent::HistoryRequest(content) => info::history(request, content),
             JupyterMessageContent::IsCompleteRequest(content) => {
-                introspection::is_complete(&request, content)
+                introspection::is_complete(request, content)
             }
             JupyterMessageContent::CompleteRequest(content) => {
-                introspection::complete(&request, content).await
+                introspection::complete(request, content).await
             }
             JupyterMessageContent::InspectRequest(content) => {
-                introspection::inspect(&request, content).await
+                introspection::inspect(request, content).await
             }
             JupyterMessageContent::ExecuteRequest(content) => {
-                execute::execute(&request, content).await
+                execute::execute(request, content).await
             }
-            JupyterMessageContent::InterruptRequest(_) => control::interrupt(&request),
+            JupyterMessageContent::InterruptRequest(_) => control::interrupt(request),
             JupyterMessageContent::ShutdownRequest(content) => {
-                control::shutdown(&request, content).await
+                control::shutdown(request, content).await
             }
             _ => {
                 log!(
@@ -275,9 +417,7 @@ impl Shared {
                 );
                 Flow::Continue
             }
-        };
-        self.publish(message, Status::idle());
-        flow
+        }
     }
 
     /// Broadcasts `content` on IOPub as a child of `parent`.

@@ -1,5 +1,6 @@
 //! Handler tests: the real dispatcher and worker, the fake evaluator, no sockets.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use jupyter_protocol::{
@@ -13,7 +14,10 @@ use tokio::task::JoinHandle;
 use super::Dispatcher;
 use crate::eval::fake::FakeEvaluator;
 use crate::eval::worker::EvalWorker;
-use crate::eval::{EvalError, Evaluator};
+use crate::eval::{
+    Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, Output, OutputSink,
+};
+use crate::task::TaskEnded;
 use crate::transport::{self, WireEnd};
 
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -21,7 +25,7 @@ const PATIENCE: Duration = Duration::from_secs(5);
 /// A dispatcher on the fake evaluator, driven through its channels.
 struct Harness {
     wire: WireEnd,
-    serving: JoinHandle<()>,
+    serving: JoinHandle<Result<(), TaskEnded>>,
     /// IOPub messages received but not yet claimed by a test.
     iopub: Vec<JupyterMessage>,
 }
@@ -49,7 +53,7 @@ impl Harness {
         let message = JupyterMessage::new(content.into(), None);
         self.wire
             .shell_in
-            .send(message.clone())
+            .try_send(message.clone())
             .expect("shell open");
         message
     }
@@ -58,7 +62,7 @@ impl Harness {
         let message = JupyterMessage::new(content.into(), None);
         self.wire
             .control_in
-            .send(message.clone())
+            .try_send(message.clone())
             .expect("control open");
         message
     }
@@ -604,7 +608,8 @@ async fn restart_replies_then_stops_serving_for_a_fresh_process() {
     tokio::time::timeout(PATIENCE, kernel.serving)
         .await
         .expect("serving stops")
-        .expect("no panic");
+        .expect("no panic")
+        .expect("a requested exit");
 }
 
 #[tokio::test]
@@ -620,7 +625,8 @@ async fn shutdown_replies_then_stops_serving() {
     tokio::time::timeout(PATIENCE, kernel.serving)
         .await
         .expect("serving stops")
-        .expect("no panic");
+        .expect("no panic")
+        .expect("a requested exit");
 }
 
 #[tokio::test]
@@ -671,4 +677,135 @@ async fn unknown_requests_get_status_but_no_reply() {
         kernel.shell_reply().await.header.msg_type,
         "kernel_info_reply"
     );
+}
+
+/// The fake evaluator with two additions for the tests below: `slider MIN MAX` shows a live
+/// view with one slider (as napkin's `explore` does), and interrupting panics.
+struct Hazardous(FakeEvaluator);
+
+/// An interrupter with a bug.
+struct PanickingInterrupt;
+
+impl Interrupt for PanickingInterrupt {
+    fn interrupt(&self) -> Option<String> {
+        panic!("the interrupter has a bug")
+    }
+}
+
+impl Evaluator for Hazardous {
+    fn execute(&mut self, code: &str, out: &OutputSink) -> ExecuteOutcome {
+        let Some(bounds) = code.strip_prefix("slider ") else {
+            return self.0.execute(code, out);
+        };
+        let (min, max) = bounds.split_once(' ').expect("slider MIN MAX");
+        let (min, max): (f64, f64) = (min.parse().unwrap(), max.parse().unwrap());
+        out.emit(Output::Widget(napkin_channel::View {
+            // Nothing listens there: the view's worker fails to connect, which is logged.
+            socket: "/nonexistent/views.sock".into(),
+            token: "t".into(),
+            id: 1,
+            sliders: vec![napkin_channel::Slider {
+                name: "users".into(),
+                min,
+                max,
+                value: min,
+                log: false,
+                whole: false,
+                options: Vec::new(),
+                label: String::new(),
+            }],
+            html: "<b>estimate</b>".into(),
+            chart: String::new(),
+            snapshot: "<b>estimate</b>".into(),
+        }));
+        ExecuteOutcome { result: Ok(None) }
+    }
+
+    fn complete(&mut self, code: &str, cursor_byte: usize) -> Completions {
+        self.0.complete(code, cursor_byte)
+    }
+
+    fn inspect(&mut self, code: &str, cursor_byte: usize) -> Option<MimeBundle> {
+        self.0.inspect(code, cursor_byte)
+    }
+
+    fn interrupter(&self) -> Arc<dyn Interrupt> {
+        Arc::new(PanickingInterrupt)
+    }
+}
+
+fn hazardous() -> Harness {
+    Harness::with_evaluator(|| Ok(Box::new(Hazardous(FakeEvaluator::new()))))
+}
+
+/// Both loops still answer: `kernel_info` on shell and control, and a cell runs.
+async fn assert_still_serving(kernel: &mut Harness) {
+    kernel.shell(KernelInfoRequest {});
+    assert_eq!(
+        kernel.shell_reply().await.header.msg_type,
+        "kernel_info_reply"
+    );
+    kernel.control(KernelInfoRequest {});
+    assert_eq!(
+        kernel.control_reply().await.header.msg_type,
+        "kernel_info_reply"
+    );
+    kernel.execute("value still here");
+    assert_eq!(
+        execute_reply(&kernel.shell_reply().await).0,
+        ReplyStatus::Ok
+    );
+    assert!(!kernel.serving.is_finished());
+}
+
+#[tokio::test]
+async fn a_handler_that_panics_fails_its_request_with_an_error_reply() {
+    let mut kernel = hazardous();
+    // Once a cell has run, the evaluator (and its interrupter) exists.
+    kernel.execute("value 1");
+    kernel.shell_reply().await;
+    let request = kernel.control(InterruptRequest {});
+    let reply = kernel.control_reply().await;
+    reply_to(&reply, &request);
+    assert_eq!(reply.header.msg_type, "interrupt_reply");
+    let content = serde_json::to_value(&reply.content).unwrap();
+    assert_eq!(content["status"], "error");
+    assert_eq!(content["ename"], "InternalError");
+    let evalue = content["evalue"].as_str().unwrap();
+    assert!(
+        evalue.contains("interrupt_request") && evalue.contains("the interrupter has a bug"),
+        "{evalue}"
+    );
+    assert_busy_idle(&kernel.iopub_for(&request).await);
+    assert_still_serving(&mut kernel).await;
+}
+
+#[tokio::test]
+async fn a_slider_whose_min_exceeds_its_max_is_refused_and_the_shell_goes_on() {
+    // `f64::clamp` panics when min > max: such a view is refused when it is opened, with a
+    // note saying why, and no widget is made.
+    let mut kernel = hazardous();
+    let cell = kernel.execute("slider 10 1");
+    assert_eq!(
+        execute_reply(&kernel.shell_reply().await).0,
+        ReplyStatus::Ok
+    );
+    let iopub = kernel.iopub_for(&cell).await;
+    assert!(
+        !iopub
+            .iter()
+            .any(|m| matches!(m.content, JupyterMessageContent::CommOpen(_))),
+        "{:?}",
+        types(&iopub)
+    );
+    let note = iopub.iter().find_map(|m| match &m.content {
+        JupyterMessageContent::StreamContent(s) => Some(s.text.clone()),
+        _ => None,
+    });
+    let note = note.expect("a note about the slider");
+    assert!(
+        note.contains("slider \"users\" cannot be shown") && note.contains("10..=1"),
+        "{note}"
+    );
+    assert_still_serving(&mut kernel).await;
 }

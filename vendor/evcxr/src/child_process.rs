@@ -5,6 +5,7 @@
 // or https://opensource.org/licenses/MIT>, at your option. This file may not be
 // copied, modified, or distributed except according to those terms.
 
+use crate::channel::Frame;
 use crate::errors::Error;
 use crate::errors::bail;
 use crate::runtime;
@@ -13,12 +14,17 @@ use std::process;
 use std::sync::Arc;
 use std::sync::Mutex;
 
+/// napkin patch: how many frames may wait for the embedder before the process waits.
+const FRAME_QUEUE: usize = 256;
+
 pub(crate) struct ChildProcess {
     process_handle: Arc<Mutex<std::process::Child>>,
     /// Whether cleanup of `process_handle` is the responsibility of another
     /// instance.
     process_disowned: bool,
-    stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    // napkin patch: the evaluation process's frames (channel.rs) and its stderr from before
+    // the channel was set up, in the order they arrived.
+    frames: crossbeam_channel::Receiver<Frame>,
     // Only none while in drop.
     stdin: Option<std::process::ChildStdin>,
     command: Arc<Mutex<process::Command>>,
@@ -65,10 +71,13 @@ impl ChildProcess {
         };
 
         let stdin = process.stdin.take();
-        // Handle stderr by patching it through to a channel in our output struct.
+        // napkin patch: the process's stderr (what it writes before its private channel is set
+        // up, e.g. the dynamic loader's errors) and its framed stdout reach one queue. It is
+        // bounded: a process that writes faster than the embedder reads waits.
         let mut child_stderr =
             std::io::BufRead::lines(BufReader::new(process.stderr.take().unwrap()));
-        let stdout = std::io::BufRead::lines(BufReader::new(process.stdout.take().unwrap()));
+        let mut child_stdout = BufReader::new(process.stdout.take().unwrap());
+        let (frame_sender, frames) = crossbeam_channel::bounded(FRAME_QUEUE);
 
         // If we already have an Arc<Mutex<>> wrapping an old process, then
         // reuse it, putting our new process into it. If we don't, then create a
@@ -86,11 +95,31 @@ impl ChildProcess {
 
         std::thread::spawn({
             let stderr_sender = Arc::clone(&stderr_sender);
+            let frame_sender = frame_sender.clone();
             move || {
-                let stderr_sender = stderr_sender.lock().unwrap();
+                let _stderr_sender = stderr_sender.lock().unwrap();
                 while let Some(Ok(line)) = child_stderr.next() {
                     // Ignore errors, since it just means that the user of the library has dropped the receive end.
-                    let _ = stderr_sender.send(line);
+                    let _ = frame_sender.send(Frame::Stderr(format!("{line}\n").into_bytes()));
+                }
+            }
+        });
+        std::thread::spawn(move || {
+            loop {
+                match crate::channel::read_frame(&mut child_stdout) {
+                    Ok(Some(frame)) => {
+                        if frame_sender.send(frame).is_err() {
+                            return;
+                        }
+                    }
+                    Ok(None) => return,
+                    Err(error) => {
+                        let note = format!(
+                            "evcxr: the evaluation process's output is unreadable ({error})\n"
+                        );
+                        let _ = frame_sender.send(Frame::Stderr(note.into_bytes()));
+                        return;
+                    }
                 }
             }
         });
@@ -98,7 +127,7 @@ impl ChildProcess {
         Ok(ChildProcess {
             process_handle,
             process_disowned: false,
-            stdout,
+            frames,
             stdin,
             command,
             stderr_sender,
@@ -141,22 +170,35 @@ impl ChildProcess {
         Ok(())
     }
 
-    pub(crate) fn recv_line(&mut self) -> Result<String, Error> {
-        Ok(self
-            .stdout
-            .next()
-            .ok_or_else(|| self.get_termination_error())??)
+    /// napkin patch: the next frame from the evaluation process.
+    pub(crate) fn recv_frame(&mut self) -> Result<Frame, Error> {
+        self.frames.recv().map_err(|_| self.get_termination_error())
     }
 
     fn get_termination_error(&mut self) -> Error {
-        // Wait until the stderr handling thread has released its lock on stderr_sender, which it
-        // will do when there's nothing more to read from stderr. We don't need to keep the lock,
-        // just wait until we can aquire it, then drop it straight away.
-        std::mem::drop(self.stderr_sender.lock().unwrap());
+        // napkin patch: collect what the process wrote last, while waiting until the stderr
+        // handling thread has released its lock on stderr_sender, which it will do when there's
+        // nothing more to read from stderr (it may be waiting for room in the frame queue).
         let mut content = String::new();
-        while let Some(Ok(line)) = self.stdout.next() {
-            content.push_str(&line);
-            content.push('\n');
+        let mut collect = |frame: Frame| {
+            if let Frame::Stdout(text) | Frame::Stderr(text) = frame {
+                content.push_str(&String::from_utf8_lossy(&text));
+            }
+        };
+        loop {
+            while let Ok(frame) = self.frames.try_recv() {
+                collect(frame);
+            }
+            if self.stderr_sender.try_lock().is_ok() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        while let Ok(frame) = self
+            .frames
+            .recv_timeout(std::time::Duration::from_millis(100))
+        {
+            collect(frame);
         }
         Error::SubprocessTerminated(match self.process_handle.lock().unwrap().wait() {
             Ok(exit_status) => {

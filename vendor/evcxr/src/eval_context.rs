@@ -6,6 +6,7 @@
 // copied, modified, or distributed except according to those terms.
 
 use crate::cargo_metadata;
+use crate::channel;
 use crate::child_process::ChildProcess;
 use crate::code_block::CodeBlock;
 use crate::code_block::CodeKind;
@@ -17,7 +18,6 @@ use crate::errors::Error;
 use crate::errors::Span;
 use crate::errors::SpannedMessage;
 use crate::errors::bail;
-use crate::evcxr_internal_runtime;
 use crate::item;
 use crate::module::Module;
 use crate::module::SoFile;
@@ -58,6 +58,8 @@ pub struct EvalContext {
     module: Module,
     committed_state: ContextState,
     stdout_sender: crossbeam_channel::Sender<String>,
+    // napkin patch: where the cell's stderr goes when the embedder takes no `output` callback.
+    stderr_sender: crossbeam_channel::Sender<String>,
     analyzer: RustAnalyzer,
     initial_config: Config,
     /// napkin patch: turns the compiler's name for a variable's type into code a later cell
@@ -334,6 +336,8 @@ static ERROR_FORMATS: &[ErrorFormat] = &[
 
 const SEND_TEXT_PLAIN_DEF: &str = stringify!(
     fn evcxr_send_text_plain(text: &str) {
+        // napkin patch: what follows is the cell's value (channel.rs: RESULT).
+        evcxr_internal_runtime::control("EVCXR_RESULT");
         use std::io::Write;
         use std::io::{self};
         fn try_send_text(text: &str) -> io::Result<()> {
@@ -380,8 +384,6 @@ const GET_TYPE_NAME_DEF: &str = stringify!(
     }
 );
 
-const PANIC_NOTIFICATION: &str = "EVCXR_PANIC_NOTIFICATION";
-
 // Outputs from an EvalContext. This is a separate struct since users may want
 // destructure this and pass its components to separate threads.
 pub struct EvalContextOutputs {
@@ -398,6 +400,26 @@ pub struct InputRequest {
 
 pub struct EvalCallbacks<'a> {
     pub input_reader: &'a dyn Fn(InputRequest) -> String,
+    /// napkin patch: receives what a running cell writes, in order, as it arrives. Without it,
+    /// stdout lines go to [`EvalContextOutputs::stdout`] and stderr lines to its `stderr`, and
+    /// displays and messages are dropped.
+    pub output: Option<&'a dyn Fn(ChildOutput)>,
+}
+
+/// napkin patch: what a running cell wrote, in the order it wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ChildOutput {
+    /// Text written to stdout: one or more whole lines, or a line's start that was flushed
+    /// (before a display or a message, or at the end of the cell).
+    Stdout(String),
+    /// The same for stderr.
+    Stderr(String),
+    /// Consecutive content blocks (`EVCXR_BEGIN_CONTENT mime` … `EVCXR_END_CONTENT` lines)
+    /// printed before the cell's final value: one rich display, `(mime, content)` pairs.
+    Display(Vec<(String, String)>),
+    /// A message the embedder's code sent on the private channel (`MESSAGE` and the rest).
+    Message(String),
 }
 
 fn default_input_reader(_: InputRequest) -> String {
@@ -408,6 +430,7 @@ impl Default for EvalCallbacks<'_> {
     fn default() -> Self {
         EvalCallbacks {
             input_reader: &default_input_reader,
+            output: None,
         }
     }
 }
@@ -482,7 +505,7 @@ impl EvalContext {
 
         let (stdout_sender, stdout_receiver) = crossbeam_channel::unbounded();
         let (stderr_sender, stderr_receiver) = crossbeam_channel::unbounded();
-        let child_process = ChildProcess::new(subprocess_command, stderr_sender)?;
+        let child_process = ChildProcess::new(subprocess_command, stderr_sender.clone())?;
         let initial_state = ContextState::new(initial_config.clone());
         let mut context = EvalContext {
             _tmpdir: opt_tmpdir,
@@ -490,6 +513,7 @@ impl EvalContext {
             module,
             child_process,
             stdout_sender,
+            stderr_sender,
             analyzer,
             initial_config,
             type_namer: Arc::new(default_type_name),
@@ -1000,63 +1024,51 @@ impl EvalContext {
         let mut lost_variables = Vec::new();
         // napkin patch: types reported by `put_variable_inferred`.
         let mut reported_types: Vec<(String, String)> = Vec::new();
-        static MIME_OUTPUT: Lazy<Regex> =
-            Lazy::new(|| Regex::new("EVCXR_BEGIN_CONTENT ([^ ]+)").unwrap());
+        // napkin patch: the process's output arrives as frames (channel.rs); only control
+        // frames speak to evcxr, and printed text is only text.
+        let mut sink =
+            channel::OutputSink::new(callbacks.output, &self.stdout_sender, &self.stderr_sender);
         loop {
-            let line = self.child_process.recv_line()?;
-            if line == runtime::EVCXR_EXECUTION_COMPLETE {
-                break;
-            }
-            if line == PANIC_NOTIFICATION {
-                got_panic = true;
-            } else if line.starts_with(evcxr_input::GET_CMD) {
-                let is_password = line.starts_with(evcxr_input::GET_CMD_PASSWORD);
-                let prompt = line.split(':').nth(1).unwrap_or_default().to_owned();
-                self.child_process
-                    .send(&(callbacks.input_reader)(InputRequest {
-                        prompt,
-                        is_password,
-                    }))?;
-            } else if line == evcxr_internal_runtime::USER_ERROR_OCCURRED {
-                // A question mark operator in user code triggered an early
-                // return. Any newly defined variables won't have been stored.
-                state
-                    .variable_states
-                    .retain(|_variable_name, variable_state| {
-                        variable_state.move_state != VariableMoveState::New
-                    });
-            } else if let Some(report) = line.strip_prefix(evcxr_internal_runtime::VARIABLE_TYPE) {
-                if let Some((name, type_name)) = report.split_once(':') {
-                    reported_types.push((name.to_owned(), type_name.to_owned()));
+            let message = match self.child_process.recv_frame()? {
+                channel::Frame::Stdout(bytes) => {
+                    sink.stdout(&bytes);
+                    continue;
                 }
-            } else if let Some(variable_name) =
-                line.strip_prefix(evcxr_internal_runtime::VARIABLE_CHANGED_TYPE)
-            {
-                lost_variables.push(variable_name.to_owned());
-            } else if let Some(captures) = MIME_OUTPUT.captures(&line) {
-                let mime_type = captures[1].to_owned();
-                let mut content = String::new();
-                loop {
-                    let line = self.child_process.recv_line()?;
-                    if line == "EVCXR_END_CONTENT" {
-                        break;
-                    }
-                    if line == PANIC_NOTIFICATION {
-                        got_panic = true;
-                        break;
-                    }
-                    if !content.is_empty() {
-                        content.push('\n');
-                    }
-                    content.push_str(&line);
+                channel::Frame::Stderr(bytes) => {
+                    sink.stderr(&bytes);
+                    continue;
                 }
-                output.content_by_mime_type.insert(mime_type, content);
-            } else {
-                // Note, errors sending are ignored, since it just means the
-                // user of the library has dropped the Receiver.
-                let _ = self.stdout_sender.send(line);
+                channel::Frame::Control(message) => message,
+            };
+            sink.flush();
+            let (name, rest) = message.split_once(' ').unwrap_or((&message, ""));
+            match name {
+                channel::EXECUTION_COMPLETE => break,
+                channel::PANIC => got_panic = true,
+                channel::RESULT => sink.result_follows = true,
+                channel::USER_ERROR => {
+                    // A question mark operator in user code triggered an early
+                    // return. Any newly defined variables won't have been stored.
+                    output.user_error = Some(rest.to_owned());
+                    state
+                        .variable_states
+                        .retain(|_variable_name, variable_state| {
+                            variable_state.move_state != VariableMoveState::New
+                        });
+                }
+                channel::VARIABLE_TYPE => {
+                    if let Some((name, type_name)) = rest.split_once(':') {
+                        reported_types.push((name.to_owned(), type_name.to_owned()));
+                    }
+                }
+                channel::VARIABLE_CHANGED_TYPE => lost_variables.push(rest.to_owned()),
+                channel::MESSAGE => sink.emit(ChildOutput::Message(rest.to_owned())),
+                _ => {}
             }
         }
+        sink.flush();
+        output.content_by_mime_type = sink.result;
+        output.panicked = got_panic;
         if got_panic {
             state
                 .variable_states
@@ -1081,6 +1093,21 @@ impl EvalContext {
                     name,
                     format!("it is a closure (`{type_name}`), whose type no code can write"),
                 )),
+                None if type_name.contains("<impl ")
+                    || type_name
+                        .split('<')
+                        .next()
+                        .and_then(|path| path.rsplit("::").next())
+                        .is_some_and(|last| last.starts_with(char::is_lowercase)) =>
+                {
+                    state.not_kept.push((
+                        name,
+                        format!(
+                            "it is a function item (`{type_name}`), whose type no code can \
+                             write; give it a function-pointer type, e.g. `let f: fn(f64) -> f64 = …;`"
+                        ),
+                    ))
+                }
                 None => state.not_kept.push((
                     name,
                     format!(
@@ -1097,7 +1124,7 @@ impl EvalContext {
 
         // Block until stdout_sender is empty with exponential backoff
         let mut sleep_duration = Duration::from_millis(1);
-        while !self.stdout_sender.is_empty() {
+        while callbacks.output.is_none() && !self.stdout_sender.is_empty() {
             std::thread::sleep(sleep_duration);
             sleep_duration = std::cmp::min(sleep_duration * 2, Duration::from_millis(100));
         }
@@ -1298,6 +1325,10 @@ pub struct EvalOutputs {
     /// napkin patch: variables the cell defined but that later cells cannot have, each with
     /// the reason (a closure, a value that borrows from another).
     pub not_kept: Vec<(String, String)>,
+    /// napkin patch: the cell panicked (the panic was caught; variables as upstream).
+    pub panicked: bool,
+    /// napkin patch: a `?` in the cell returned this error, formatted.
+    pub user_error: Option<String>,
 }
 
 impl EvalOutputs {
@@ -1307,6 +1338,8 @@ impl EvalOutputs {
             timing: None,
             phases: Vec::new(),
             not_kept: Vec::new(),
+            panicked: false,
+            user_error: None,
         }
     }
 
@@ -1340,6 +1373,8 @@ impl EvalOutputs {
         };
         self.phases.append(&mut other.phases);
         self.not_kept.append(&mut other.not_kept);
+        self.panicked |= other.panicked;
+        self.user_error = self.user_error.take().or(other.user_error);
     }
 }
 
@@ -1805,7 +1840,7 @@ impl ContextState {
             struct EvcxrUserCodeError {{}}
             impl<T: {}> From<T> for EvcxrUserCodeError {{
                 fn from(error: T) -> Self {{
-                    eprintln!("{}", error);
+                    let __evcxr_message = format!("{}", error);
                     {}
                     EvcxrUserCodeError {{}}
                 }}
@@ -1814,9 +1849,10 @@ impl ContextState {
             self.config.error_fmt.format_trait,
             self.config.error_fmt.format_str,
             if for_analysis {
-                ""
+                "eprintln!(\"{}\", __evcxr_message);"
             } else {
-                "println!(\"{}\", evcxr_internal_runtime::USER_ERROR_OCCURRED);"
+                // napkin patch: the error travels on the private channel; the embedder shows it.
+                "evcxr_internal_runtime::control(&format!(\"{} {}\", evcxr_internal_runtime::USER_ERROR_OCCURRED, __evcxr_message));"
             }
         ))
     }
@@ -1834,12 +1870,11 @@ impl ContextState {
         if self.allow_question_mark {
             code = code.add_all(self.error_trait_code(false));
         }
-        if needs_variable_store {
-            code = code
-                .generated("mod evcxr_internal_runtime {")
-                .generated(include_str!("evcxr_internal_runtime.rs"))
-                .generated("}");
-        }
+        // napkin patch: always there, for the private channel (`control`).
+        code = code
+            .generated("mod evcxr_internal_runtime {")
+            .generated(include_str!("evcxr_internal_runtime.rs"))
+            .generated("}");
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
             "pub extern \"C\" fn {}(",
             self.current_user_fn_name()
@@ -1897,14 +1932,20 @@ impl ContextState {
                     .generated("})) { ")
                     .generated("  Ok(_) => {}")
                     .generated("  Err(_) => {")
-                    .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
+                    .generated(format!(
+                        "    evcxr_internal_runtime::control(\"{}\");",
+                        channel::PANIC
+                    ))
                     .generated("}}");
             } else {
                 code = code
                     .generated("if std::panic::catch_unwind(||{")
                     .add_all(user_code)
                     .generated("}).is_err() {")
-                    .generated(format!("    println!(\"{PANIC_NOTIFICATION}\");"))
+                    .generated(format!(
+                        "    evcxr_internal_runtime::control(\"{}\");",
+                        channel::PANIC
+                    ))
                     .generated("}");
             }
         } else {
@@ -1913,6 +1954,8 @@ impl ContextState {
         if needs_variable_store {
             code = code.add_all(self.store_variable_statements(VariableMoveState::Available));
         }
+        // napkin patch: a `print!` without a newline is shown at the cell's end.
+        code = code.generated("evcxr_internal_runtime::flush_stdout();");
         code = code.generated("evcxr_variable_store");
         code.generated("}")
     }
@@ -2057,10 +2100,16 @@ impl ContextState {
                     if self.config.display_final_expression {
                         code_out = code_out.code_with_fallback(
                             // First we try calling .evcxr_display().
+                            // napkin patch: what the expression prints while it is evaluated
+                            // is output; what `evcxr_display` prints is the value (RESULT).
                             CodeBlock::new()
-                                .generated("(")
+                                .generated("match &(")
                                 .with_segment(segment.clone())
-                                .generated(").evcxr_display();")
+                                .generated(format!(
+                                    ") {{ evcxr_value => {{ evcxr_internal_runtime::control(\"{}\"); \
+                                     evcxr_value.evcxr_display(); }} }}",
+                                    channel::RESULT
+                                ))
                                 .code_string(),
                             // If that fails, we try debug format.
                             if self.config.display_types {

@@ -12,6 +12,7 @@ extern crate sig;
 #[macro_use]
 mod errors;
 mod cargo_metadata;
+mod channel; // napkin patch
 mod child_process;
 mod code_block;
 mod command_context;
@@ -37,13 +38,13 @@ pub use crate::command_context::CommandContext;
 pub use crate::errors::CompilationError;
 pub use crate::errors::Error;
 pub use crate::errors::Theme;
+pub use crate::eval_context::ChildOutput; // napkin patch
 pub use crate::eval_context::EvalCallbacks;
 pub use crate::eval_context::EvalContext;
 pub use crate::eval_context::EvalContextOutputs;
 pub use crate::eval_context::EvalOutputs;
 pub use crate::eval_context::TypeNamer; // napkin patch
 pub use crate::eval_context::default_type_name; // napkin patch
-pub use crate::runtime::STDERR_DONE; // napkin patch
 pub use crate::runtime::runtime_hook;
 pub use rust_analyzer::Completions;
 

@@ -15,12 +15,7 @@ use std::rc::Rc;
 use std::{self};
 
 pub(crate) const EVCXR_IS_RUNTIME_VAR: &str = "EVCXR_IS_RUNTIME";
-pub(crate) const EVCXR_EXECUTION_COMPLETE: &str = "EVCXR_EXECUTION_COMPLETE";
 pub(crate) const WRAP_RUSTC_ENV: &str = "EVCXR_RUSTC_WRAPPER";
-/// napkin patch: the line the evaluation process writes to stderr after a cell's code returns,
-/// so that whoever reads stderr knows the cell's stderr is complete without waiting for
-/// silence. It reaches [`crate::EvalContextOutputs`]'s stderr like any other line.
-pub const STDERR_DONE: &str = "\u{1}EVCXR_STDERR_DONE";
 pub(crate) const FORCE_DYLIB_ENV: &str = "EVCXR_FORCE_DYLIB";
 
 /// Binaries can call this just after staring. If we detect that we're actually running as a
@@ -56,6 +51,12 @@ impl Runtime {
         use std::io::BufRead;
 
         self.install_crash_handlers();
+        // napkin patch: the cell's output and evcxr's messages on separate pipes (channel.rs).
+        #[cfg(unix)]
+        if let Err(error) = crate::channel::install() {
+            eprintln!("evcxr: cannot set up the private channel: {error}");
+            std::process::exit(98);
+        }
 
         let stdin = std::io::stdin();
         for line in stdin.lock().lines() {
@@ -86,8 +87,7 @@ impl Runtime {
                 .get::<extern "C" fn(*mut c_void) -> *mut c_void>(fn_name.as_bytes())?;
             self.variable_store_ptr = user_fn(self.variable_store_ptr);
         }
-        eprintln!("{STDERR_DONE}"); // napkin patch
-        println!("{EVCXR_EXECUTION_COMPLETE}");
+        crate::channel::send(crate::channel::EXECUTION_COMPLETE); // napkin patch
         self.shared_objects.push(shared_object);
         Ok(())
     }
