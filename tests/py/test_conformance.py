@@ -26,6 +26,8 @@ class NapkinKernelTests(jupyter_kernel_test.KernelTests):
     code_display_data = [
         {"code": "display(&per_second(11_574.0));", "mime": "text/html"},
         {"code": "display(&Chart::journey(&Workload::new(users(1e6), per_user_per_day(10.0))).unwrap());", "mime": "image/svg+xml"},
+        # evcxr's display protocol, which crates written for evcxr print to show themselves.
+        {"code": 'println!("EVCXR_BEGIN_CONTENT text/html\\n<b>hi</b>\\nEVCXR_END_CONTENT");', "mime": "text/html"},
     ]
 
     code_history_pattern = "1 ? 2*"
