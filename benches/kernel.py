@@ -69,7 +69,7 @@ RUST_SESSION = [
     ("let qps = users(100e6) * per_user_per_day(10.0);\nlet peak = qps * 3.0;\n"
      "let per_day = qps * kb(1.0) * days(1.0);\nlet storage = qps * kb(1.0) * years(5.0);\n"
      "let replicated = storage * 3.0;\nstorage", "1.83 PB"),
-    ("(peak, per_day, replicated)", "34722"),
+    ("(peak, per_day, replicated)", "(3.00bn req/day, 1.00 TB, 5.48 PB)"),
     ("fn replicas(copies: f64, size: Bytes) -> Bytes { size * copies }\nreplicas(3.0, per_day)", "3.00 TB"),
     ("#[derive(Debug, Clone)]\nstruct Shard { name: String, qps: f64 }\n"
      "let shards: Vec<Shard> = (0..4).map(|i| Shard { name: format!(\"s{i}\"), qps: 1000.0 * i as f64 }).collect();\n"
