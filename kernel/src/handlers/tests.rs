@@ -809,3 +809,62 @@ async fn a_slider_whose_min_exceeds_its_max_is_refused_and_the_shell_goes_on() {
     );
     assert_still_serving(&mut kernel).await;
 }
+
+#[tokio::test]
+async fn hostile_comm_messages_are_dropped_and_the_shell_goes_on() {
+    // A live view whose worker has nothing to talk to; its slider's comm is real.
+    let mut kernel = hazardous();
+    let cell = kernel.execute("slider 1 10");
+    kernel.shell_reply().await;
+    let slider = kernel
+        .iopub_for(&cell)
+        .await
+        .into_iter()
+        .find_map(|m| match m.content {
+            JupyterMessageContent::CommOpen(open)
+                if open.data["state"]["_model_name"] == "FloatSliderModel" =>
+            {
+                Some(open.comm_id)
+            }
+            _ => None,
+        })
+        .expect("the live view opens a FloatSlider");
+    let megabyte = "x".repeat(1 << 20);
+    let hostile = [
+        // An unknown comm, with a megabyte of state.
+        (
+            jupyter_protocol::CommId("no-such-comm".into()),
+            json!({"method": "update", "state": {"value": megabyte}}),
+        ),
+        // The real slider: a megabyte string, a value that is not a number, no state, no
+        // method, an unknown method, a number beyond f64.
+        (
+            slider.clone(),
+            json!({"method": "update", "state": {"value": megabyte}}),
+        ),
+        (
+            slider.clone(),
+            json!({"method": "update", "state": {"value": {"nested": [1, 2]}}}),
+        ),
+        (slider.clone(), json!({"method": "update"})),
+        (slider.clone(), json!({"state": {"value": 2.0}})),
+        (
+            slider.clone(),
+            json!({"method": "custom", "content": megabyte}),
+        ),
+        (
+            slider.clone(),
+            json!({"method": "update", "state": {"value": 1e308}}),
+        ),
+    ];
+    for (comm_id, data) in hostile {
+        let request = kernel.shell(jupyter_protocol::CommMsg {
+            comm_id,
+            data: serde_json::from_value(data).unwrap(),
+        });
+        let iopub = kernel.iopub_for(&request).await;
+        assert_eq!(types(&iopub).first(), Some(&"status"));
+        assert_eq!(types(&iopub).last(), Some(&"status"));
+    }
+    assert_still_serving(&mut kernel).await;
+}
