@@ -564,16 +564,7 @@ async fn kernel_info_and_interrupt_are_answered_while_a_cell_runs() {
     });
     iopub_started.await.expect("the cell started");
 
-    kernel.shell(KernelInfoRequest {});
-    assert_eq!(
-        kernel.shell_reply().await.header.msg_type,
-        "kernel_info_reply"
-    );
-    kernel.control(KernelInfoRequest {});
-    assert_eq!(
-        kernel.control_reply().await.header.msg_type,
-        "kernel_info_reply"
-    );
+    answers_kernel_info(&mut kernel).await;
 
     kernel.control(InterruptRequest {});
     assert_eq!(
@@ -738,8 +729,8 @@ fn hazardous() -> Harness {
     Harness::with_evaluator(|| Ok(Box::new(Hazardous(FakeEvaluator::new()))))
 }
 
-/// Both loops still answer: `kernel_info` on shell and control, and a cell runs.
-async fn assert_still_serving(kernel: &mut Harness) {
+/// Both loops answer `kernel_info`: the shell and the control socket.
+async fn answers_kernel_info(kernel: &mut Harness) {
     kernel.shell(KernelInfoRequest {});
     assert_eq!(
         kernel.shell_reply().await.header.msg_type,
@@ -750,6 +741,11 @@ async fn assert_still_serving(kernel: &mut Harness) {
         kernel.control_reply().await.header.msg_type,
         "kernel_info_reply"
     );
+}
+
+/// Both loops still answer: `kernel_info` on shell and control, and a cell runs.
+async fn assert_still_serving(kernel: &mut Harness) {
+    answers_kernel_info(kernel).await;
     kernel.execute("value still here");
     assert_eq!(
         execute_reply(&kernel.shell_reply().await).0,
