@@ -30,22 +30,37 @@ pub enum Command {
     Uninstall(LocationArgs),
     /// Compile napkin and its dependencies into the kernel's build cache now, so the first
     /// notebook does not wait for them (install does this unless given --no-warm).
-    Warm,
+    Warm(WarmArgs),
     /// Show where the kernel's compiled-dependency cache is and how much disk it uses, or
     /// free that disk.
     Cache(CacheArgs),
 }
 
+/// Arguments of `warm`.
+#[derive(Debug, Args)]
+pub struct WarmArgs {
+    /// Publish the cache into DIR, a class's shared directory that learners' sessions only
+    /// read (see `install --shared`), instead of the user's own cache.
+    #[arg(long, value_name = "DIR")]
+    pub shared: Option<PathBuf>,
+}
+
 /// Arguments of `cache`.
 #[derive(Debug, Args)]
-#[group(multiple = false)]
 pub struct CacheArgs {
     /// Print the cache's location, size and sessions (the default).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "clean")]
     pub info: bool,
-    /// Remove the compiled dependencies (the next session or `warm` compiles them again).
+    /// Remove the compiled dependencies no running session uses, except those of this
+    /// napkin and compiler (with --all, those too, and the build directory).
     #[arg(long)]
     pub clean: bool,
+    /// With --clean: also the current build, if no session uses it.
+    #[arg(long, requires = "clean")]
+    pub all: bool,
+    /// Look at (or clean) a class's shared cache DIR rather than the user's own.
+    #[arg(long, value_name = "DIR")]
+    pub shared: Option<PathBuf>,
 }
 
 /// Where the kernelspec lives (default: the active virtualenv if any, else the user).
@@ -72,6 +87,10 @@ pub struct InstallArgs {
     /// Do not compile the build cache now (the first cell will).
     #[arg(long)]
     pub no_warm: bool,
+    /// Point every session at a class's shared cache DIR, which learners only read, and
+    /// publish it there now (unless --no-warm; then `warm --shared DIR` does).
+    #[arg(long, value_name = "DIR")]
+    pub shared: Option<PathBuf>,
 }
 
 impl LocationArgs {
@@ -124,8 +143,31 @@ mod tests {
         let Some(Command::Cache(args)) = parse(&["cache", "--clean"]).unwrap().command else {
             panic!("cache --clean");
         };
-        assert!(args.clean && !args.info);
+        assert!(args.clean && !args.info && !args.all && args.shared.is_none());
         assert!(parse(&["cache", "--clean", "--info"]).is_err());
+        assert!(
+            parse(&["cache", "--all"]).is_err(),
+            "--all only with --clean"
+        );
+        let Some(Command::Cache(args)) = parse(&["cache", "--clean", "--all", "--shared", "/c"])
+            .unwrap()
+            .command
+        else {
+            panic!("cache --clean --all --shared");
+        };
+        assert!(args.all && args.shared.unwrap().to_str() == Some("/c"));
+        let Some(Command::Warm(args)) = parse(&["warm", "--shared", "/c"]).unwrap().command else {
+            panic!("warm --shared");
+        };
+        assert_eq!(args.shared.unwrap().to_str(), Some("/c"));
+        let Some(Command::Install(args)) =
+            parse(&["install", "--prefix", "/p", "--shared", "/c", "--no-warm"])
+                .unwrap()
+                .command
+        else {
+            panic!("install --shared");
+        };
+        assert_eq!(args.shared.unwrap().to_str(), Some("/c"));
         let Some(Command::Uninstall(args)) = parse(&["uninstall", "--user"]).unwrap().command
         else {
             panic!("expected uninstall");

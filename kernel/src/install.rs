@@ -81,13 +81,29 @@ pub fn kernel_dir(location: &Location) -> Result<PathBuf, InstallError> {
     Ok(data_dir(location)?.join("kernels").join(KERNEL_NAME))
 }
 
-/// Installs the kernelspec for the running executable; returns the folder written.
-pub fn install(location: &Location) -> Result<PathBuf, InstallError> {
+/// Installs the kernelspec for the running executable; returns the folder written. With
+/// `shared`, every session reads the dependency cache from that class-wide directory and
+/// napkin's sources from where this installer found them.
+pub fn install(location: &Location, shared: Option<&Path>) -> Result<PathBuf, InstallError> {
     let executable = std::env::current_exe().map_err(InstallError::CurrentExe)?;
     let executable = executable.canonicalize().unwrap_or(executable);
     let dir = kernel_dir(location)?;
-    write_kernelspec(&dir, &executable)?;
+    let mut env = Vec::new();
+    if let Some(shared) = shared {
+        env.push((crate::eval::cache::SHARED_ENV, path_text(shared)?));
+        env.push((
+            "NAPKIN_PATH",
+            path_text(&crate::eval::evcxr::napkin_path())?,
+        ));
+    }
+    write_kernelspec(&dir, &executable, &env)?;
     Ok(dir)
+}
+
+fn path_text(path: &Path) -> Result<String, InstallError> {
+    path.to_str()
+        .map(str::to_string)
+        .ok_or_else(|| InstallError::NonUtf8Path(path.to_owned()))
 }
 
 /// Removes the kernelspec; returns the folder removed, or `None` if there was none.
@@ -104,9 +120,14 @@ pub fn uninstall(location: &Location) -> Result<Option<PathBuf>, InstallError> {
     Ok(Some(dir))
 }
 
-/// Writes `kernel.json` (launching `executable`) and the logos into `dir`.
-pub fn write_kernelspec(dir: &Path, executable: &Path) -> Result<(), InstallError> {
-    let kernel_json = render_kernel_json(executable)?;
+/// Writes `kernel.json` (launching `executable` with the environment `env`) and the logos
+/// into `dir`.
+pub fn write_kernelspec(
+    dir: &Path,
+    executable: &Path,
+    env: &[(&str, String)],
+) -> Result<(), InstallError> {
+    let kernel_json = render_kernel_json(executable, env)?;
     std::fs::create_dir_all(dir).map_err(|source| InstallError::Io {
         action: "create",
         path: dir.to_owned(),
@@ -127,8 +148,11 @@ pub fn write_kernelspec(dir: &Path, executable: &Path) -> Result<(), InstallErro
     Ok(())
 }
 
-/// The embedded `kernel.json` with `argv[0]` set to `executable`.
-pub fn render_kernel_json(executable: &Path) -> Result<String, InstallError> {
+/// The embedded `kernel.json` with `argv[0]` set to `executable` and `env` added.
+pub fn render_kernel_json(
+    executable: &Path,
+    env: &[(&str, String)],
+) -> Result<String, InstallError> {
     let executable = executable
         .to_str()
         .ok_or_else(|| InstallError::NonUtf8Path(executable.to_owned()))?;
@@ -139,6 +163,9 @@ pub fn render_kernel_json(executable: &Path) -> Result<String, InstallError> {
         .and_then(|argv| argv.get_mut(0))
         .ok_or_else(|| InstallError::Template("argv is empty".into()))?;
     *program = executable.into();
+    for (name, value) in env {
+        spec["env"][*name] = value.clone().into();
+    }
     serde_json::to_string_pretty(&spec).map_err(|e| InstallError::Template(e.to_string()))
 }
 
@@ -182,7 +209,7 @@ mod tests {
 
     #[test]
     fn kernel_json_launches_the_given_executable() {
-        let json = render_kernel_json(Path::new("/opt/napkin/bin/napkin-kernel")).unwrap();
+        let json = render_kernel_json(Path::new("/opt/napkin/bin/napkin-kernel"), &[]).unwrap();
         let spec: JupyterKernelspec = serde_json::from_str(&json).unwrap();
         assert_eq!(
             spec.argv,
@@ -202,10 +229,23 @@ mod tests {
     }
 
     #[test]
+    fn a_class_install_points_sessions_at_the_shared_cache() {
+        let env = [
+            ("NAPKIN_SHARED_CACHE", "/opt/napkin-cache".to_string()),
+            ("NAPKIN_PATH", "/opt/napkin".to_string()),
+        ];
+        let json = render_kernel_json(Path::new("/bin/napkin-kernel"), &env).unwrap();
+        let spec: JupyterKernelspec = serde_json::from_str(&json).unwrap();
+        let env = spec.env.unwrap();
+        assert_eq!(env["NAPKIN_SHARED_CACHE"], "/opt/napkin-cache");
+        assert_eq!(env["NAPKIN_PATH"], "/opt/napkin");
+    }
+
+    #[test]
     fn the_kernelspec_folder_is_complete() {
         let dir = tempfile::tempdir().unwrap();
         let spec_dir = dir.path().join("kernels").join("napkin");
-        write_kernelspec(&spec_dir, Path::new("/bin/napkin-kernel")).unwrap();
+        write_kernelspec(&spec_dir, Path::new("/bin/napkin-kernel"), &[]).unwrap();
         for name in ["kernel.json", "logo-32x32.png", "logo-64x64.png"] {
             assert!(spec_dir.join(name).is_file(), "{name}");
         }

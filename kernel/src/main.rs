@@ -6,11 +6,12 @@
 //! (evcxr), driven on its own thread. [`protocol`], [`is_complete`], [`offsets`] and
 //! [`history`] are pure helpers of the handlers; [`kernel`] assembles the process;
 //! [`install`] writes the kernelspec; `cache` (in [`eval`]) is the compiled-dependency cache
-//! every session links against.
+//! every session links against, which [`admin`]'s commands build, publish and clean.
 
 #[macro_use]
 mod log;
 
+mod admin;
 mod cli;
 mod connection;
 mod eval;
@@ -30,7 +31,6 @@ use anyhow::Context as _;
 use clap::Parser as _;
 
 use crate::cli::{Cli, Command};
-use crate::eval::EvalError;
 use crate::eval::Evaluator;
 use crate::eval::evcxr::EvcxrEvaluator;
 
@@ -41,50 +41,26 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Install(args)) => {
-            let dir = install::install(&args.location.location())?;
+            let shared = args.shared.as_deref().map(admin::shared_dir).transpose()?;
+            let dir = install::install(&args.location.location(), shared.as_deref())?;
             println!(
                 "Installed the {} kernelspec in {}",
                 install::KERNEL_NAME,
                 dir.display()
             );
+            if let Some(shared) = &shared {
+                println!("Its sessions read the shared cache {}", shared.display());
+            }
             if !args.no_warm {
-                warm()?;
+                admin::warm(shared.as_deref())?;
             }
         }
-        Some(Command::Warm) => warm()?,
-        Some(Command::Cache(args)) if args.clean => {
-            let dir = eval::cache::toolchain_cache();
-            let freed = eval::cache::disk_usage(&dir);
-            match std::fs::remove_dir_all(&dir) {
-                Ok(()) => println!("Removed {} ({})", dir.display(), megabytes(freed)),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    println!("Nothing to remove: {} does not exist", dir.display())
-                }
-                Err(e) => return Err(e).context(format!("cannot remove {}", dir.display())),
-            }
+        Some(Command::Warm(args)) => {
+            let shared = args.shared.as_deref().map(admin::shared_dir).transpose()?;
+            admin::warm(shared.as_deref())?;
         }
-        Some(Command::Cache(_)) => {
-            let dir = eval::cache::toolchain_cache();
-            let deps = eval::cache::DepCache::dir();
-            let sessions = dir.join("sessions");
-            let running = std::fs::read_dir(&sessions).map_or(0, |d| d.count());
-            println!("napkin-kernel cache: {}", dir.display());
-            println!(
-                "  compiled dependencies (napkin, polars, plotters, uom), shared by every session: {} in {}{}",
-                megabytes(eval::cache::disk_usage(&deps)),
-                deps.display(),
-                if eval::cache::DepCache::looks_warm(&deps) {
-                    ""
-                } else {
-                    " (not built yet)"
-                }
-            );
-            println!(
-                "  session directories (one per open notebook, removed when it closes): {running}, {}",
-                megabytes(eval::cache::disk_usage(&sessions))
-            );
-            println!("  `napkin-kernel cache --clean` frees it; NAPKIN_KERNEL_CACHE moves it.");
-        }
+        Some(Command::Cache(args)) if args.clean => admin::clean(args.shared.as_deref(), args.all)?,
+        Some(Command::Cache(args)) => admin::info(args.shared.as_deref()),
         Some(Command::Uninstall(args)) => match install::uninstall(&args.location())? {
             Some(dir) => println!(
                 "Removed the {} kernelspec from {}",
@@ -117,24 +93,4 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// Compiles napkin and its dependencies into the kernel's dependency cache, showing each
-/// crate compiled, runs a sample cell through it, and says how long it took.
-fn warm() -> anyhow::Result<()> {
-    let start = std::time::Instant::now();
-    println!("Warming the napkin-kernel cache (napkin, polars, plotters, uom)…");
-    let fail = |e: EvalError| anyhow::anyhow!("{}: {}", e.ename, e.evalue);
-    EvcxrEvaluator::warm().map_err(fail)?;
-    println!(
-        "\nCache ready in {} ({:.0} s); every session links against it.",
-        eval::cache::DepCache::dir().display(),
-        start.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
-/// `bytes` in MiB, for people.
-fn megabytes(bytes: u64) -> String {
-    format!("{:.0} MiB", bytes as f64 / (1024.0 * 1024.0))
 }

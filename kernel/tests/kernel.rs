@@ -345,14 +345,23 @@ async fn sessions_share_the_dependency_cache() {
     let cache = tokio::task::spawn_blocking(util::fresh_cache)
         .await
         .unwrap();
-    let deps = std::fs::read_dir(&cache)
+    let build = std::fs::read_dir(cache.join("build"))
         .unwrap()
         .flatten()
-        .map(|toolchain| toolchain.path().join("deps"))
-        .find(|d| d.is_dir())
+        .map(|toolchain| toolchain.path())
+        .find(|d| d.join("Cargo.toml").is_file())
         .expect("the warm-up built a dependency cache");
-    assert_lockfile_is_napkins(&deps);
-    let before = snapshot(&deps.join("target"));
+    assert_lockfile_is_napkins(&build);
+    // Every file but the sessions' own: the build, the published snapshot.
+    let cache_files = || {
+        let mut files = snapshot(&cache);
+        files.retain(|path, _| {
+            !path.starts_with(cache.join("sessions"))
+                && !path.to_string_lossy().contains("type-paths-")
+        });
+        files
+    };
+    let before = cache_files();
     assert!(before.len() > 100, "{} files", before.len());
 
     let work = "let w = Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n\
@@ -401,7 +410,7 @@ async fn sessions_share_the_dependency_cache() {
         assert_eq!(cell.result_text().as_deref(), Some("347 req/s"));
     }
     // Each session compiles its cells in a directory of its own, named after its kernel.
-    let sessions = deps.parent().unwrap().join("sessions");
+    let sessions = cache.join("sessions");
     let session_of = |kernel: &KernelProcess| {
         let pid = kernel.child.id().expect("running");
         std::fs::read_dir(&sessions)
@@ -440,7 +449,7 @@ async fn sessions_share_the_dependency_cache() {
         assert!(!log.contains("Compiling"), "{log}");
         shut_down(kernel, client).await;
     }
-    let after = snapshot(&deps.join("target"));
+    let after = cache_files();
     let changed: Vec<_> = after
         .iter()
         .filter(|(path, state)| before.get(*path) != Some(state))
@@ -458,6 +467,173 @@ async fn sessions_share_the_dependency_cache() {
             dir.display()
         );
     }
+}
+
+/// A class: an admin publishes the cache into a shared directory; a learner's sessions only
+/// read it (every file they write is in the learner's own directory). Then napkin changes and
+/// a second cache is published beside the first: the open session keeps its libraries, a new
+/// session gets the new ones, and `cache --clean` removes the old cache only once the open
+/// session has ended.
+#[cfg(target_os = "linux")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_class_reads_a_shared_cache_and_upgrades_leave_open_sessions_alone() {
+    use std::ffi::OsStr;
+    let admin = tokio::task::spawn_blocking(util::fresh_cache)
+        .await
+        .unwrap();
+    let class = tempfile::tempdir().unwrap();
+    let shared = class.path().join("shared");
+    let kernel = |napkin: &std::path::Path, args: &[&OsStr]| {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_napkin-kernel"))
+            .args(args)
+            .env("NAPKIN_KERNEL_CACHE", &admin)
+            .env("NAPKIN_PATH", napkin)
+            .env("RUST_SRC_PATH", util::no_rust_src())
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(output.status.success(), "{args:?}: {text}");
+        text
+    };
+    let napkin = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .unwrap();
+    let warm = [
+        OsStr::new("warm"),
+        OsStr::new("--shared"),
+        shared.as_os_str(),
+    ];
+    let said = kernel(&napkin, &warm);
+    assert!(said.contains("Published"), "{said}");
+    let published = |dir: &std::path::Path| -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let first_cache = published(&shared);
+    assert_eq!(first_cache.len(), 1, "{first_cache:?}");
+    assert!(first_cache[0].starts_with("deps-"), "{first_cache:?}");
+    let before = snapshot(&shared);
+
+    // A learner's session: lets, a sweep, a struct, with the learner's own directory.
+    let learner = class.path().join("learner");
+    let session_env = |napkin: &std::path::Path| {
+        vec![
+            ("NAPKIN_KERNEL_CACHE", learner.clone().into_os_string()),
+            ("NAPKIN_SHARED_CACHE", shared.clone().into_os_string()),
+            ("NAPKIN_PATH", napkin.as_os_str().to_owned()),
+        ]
+    };
+    let env = session_env(&napkin);
+    let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    let mut a = KernelProcess::spawn_with_env(&env).await;
+    let mut a_client = a.connect().await;
+    let cell = a_client
+        .execute(
+            "let w = Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));\n\
+             let df = Sweep::new(w).vary(Param::Users, [1e3, 1e6]).run()?;\n\
+             w.estimate()?.peak_writes",
+            FIRST_EVAL,
+        )
+        .await;
+    assert_eq!(
+        cell.result_text().as_deref(),
+        Some("347 req/s"),
+        "{}",
+        cell.reply
+    );
+    let cell = run_ok(
+        &mut a_client,
+        "struct Shard { name: String }\nlet s = Shard { name: \"a\".into() };\ndf.height()",
+    )
+    .await;
+    assert_eq!(cell.result_text().as_deref(), Some("2"), "{}", cell.reply);
+    assert_eq!(
+        snapshot(&shared),
+        before,
+        "a session writes nothing in the shared cache"
+    );
+    let mine = published(&learner);
+    assert!(mine.contains(&"sessions".to_string()), "{mine:?}");
+    assert!(
+        !mine.iter().any(|n| n == "build" || n.starts_with("deps-")),
+        "nothing is built in the learner's directory: {mine:?}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&learner).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "the learner's directory is private");
+    }
+
+    // napkin changes (a copy of its sources with one function more); the admin publishes it.
+    let next = tempfile::tempdir().unwrap();
+    for item in ["Cargo.toml", "Cargo.lock", "src", "channel"] {
+        let status = std::process::Command::new("cp")
+            .arg("-r")
+            .arg(napkin.join(item))
+            .arg(next.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let lib = next.path().join("src/lib.rs");
+    let mut source = std::fs::read_to_string(&lib).unwrap();
+    source.push_str("\n/// Which release this is.\npub fn napkin_release() -> u32 { 2 }\n");
+    std::fs::write(&lib, source).unwrap();
+    kernel(next.path(), &warm);
+    let both = published(&shared);
+    assert_eq!(both.len(), 2, "{both:?}");
+
+    // The open session keeps its libraries; a new session has the new ones.
+    let cell = a_client.execute("users(5.0)", EVAL).await;
+    assert_eq!(
+        cell.result_text().as_deref(),
+        Some("5 users"),
+        "{}",
+        cell.reply
+    );
+    let cell = a_client.execute("napkin::napkin_release()", EVAL).await;
+    assert_eq!(
+        cell.status(),
+        "error",
+        "the old session links the old napkin"
+    );
+    let env = session_env(next.path());
+    let env: Vec<(&str, &OsStr)> = env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
+    let mut b = KernelProcess::spawn_with_env(&env).await;
+    let mut b_client = b.connect().await;
+    let cell = b_client
+        .execute("napkin::napkin_release()", FIRST_EVAL)
+        .await;
+    assert_eq!(cell.result_text().as_deref(), Some("2"), "{}", cell.reply);
+    shut_down(&mut b, &mut b_client).await;
+
+    // Cleaning keeps the old cache while a session uses it, and removes it after.
+    let clean = [
+        OsStr::new("cache"),
+        OsStr::new("--clean"),
+        OsStr::new("--shared"),
+        shared.as_os_str(),
+    ];
+    let said = kernel(next.path(), &clean);
+    assert!(said.contains("(a session uses it)"), "{said}");
+    assert_eq!(published(&shared).len(), 2);
+    shut_down(&mut a, &mut a_client).await;
+    let said = kernel(next.path(), &clean);
+    assert!(said.contains("Removed"), "{said}");
+    let left = published(&shared);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert_ne!(left, first_cache, "the new cache stays");
 }
 
 /// Every package of the dependency cache's lockfile has the version napkin's committed

@@ -4,10 +4,12 @@
 //! stdout and stderr lines arrive on channels; two reader threads forward them to whichever
 //! cell is running, as they arrive. On top of evcxr this evaluator:
 //!
-//! - compiles cells in a directory of the session's own ([`cache::SessionDir`]) and links them
-//!   against the shared, read-only dependency cache ([`cache::DepCache`]: napkin, polars,
-//!   plotters, uom as one shared library, built once per toolchain), so a new session compiles
-//!   nothing but its cells, and loads napkin (`use napkin::prelude::*;`) before the first cell;
+//! - compiles cells in a directory of the session's own ([`cache::SessionDir`], in the user's
+//!   private cache) and links them against a read-only snapshot of the dependency cache
+//!   ([`cache::DepCache`]: napkin, polars, plotters, uom as one shared library, the user's own
+//!   or a class's shared one), found by an rpath rather than the loader's environment, so a
+//!   new session compiles nothing but its cells, and loads napkin (`use napkin::prelude::*;`)
+//!   before the first cell;
 //! - names each kept variable's type from what the compiled cell itself reports at run time
 //!   (`std::any::type_name`, made writable by [`types::writable`]), so variables need neither
 //!   rust-analyzer nor a second compile;
@@ -40,7 +42,6 @@ use evcxr::{ChildOutput, CommandContext, EvalCallbacks, EvalContextOutputs};
 use super::cache::{self, DepCache, SessionDir};
 use super::dep::parse_dep;
 use super::output::{self, CellOutput, lock};
-use super::procs;
 use super::{
     Completions, EvalError, Evaluator, ExecuteOutcome, Interrupt, MimeBundle, Output, OutputSink,
     StreamName, complete, progress, types,
@@ -70,7 +71,9 @@ pub struct EvcxrEvaluator {
     crates: Arc<Mutex<BTreeSet<String>>>,
     /// Writes the types of kept variables (see [`types`]).
     resolver: Arc<Mutex<types::Resolver>>,
-    /// The dependency cache, once napkin is loaded.
+    /// Where the dependency cache is read from and the session writes.
+    layout: cache::Layout,
+    /// The dependency cache, once napkin is loaded (held: `cache --clean` keeps it).
     cache: Option<DepCache>,
     /// Things to tell the user once, in the first cell's output.
     notes: Vec<String>,
@@ -149,7 +152,8 @@ impl EvcxrEvaluator {
     /// kernel; `warm` prints to a terminal and must not lose its last lines to the tap).
     fn start(tap_stderr: bool) -> Result<Self, EvalError> {
         let mut notes = Vec::new();
-        let session = prepare_environment(&mut notes);
+        let layout = cache::Layout::from_env();
+        let session = prepare_environment(&layout, &mut notes);
         let (mut context, outputs) = CommandContext::new()
             .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
         // Dependencies a `:dep` adds at 1: it compiles much faster than evcxr's default 2.
@@ -198,6 +202,7 @@ impl EvcxrEvaluator {
             crates,
             resolver,
             cache: None,
+            layout,
             notes,
             hook_lost: false,
             session,
@@ -205,7 +210,8 @@ impl EvcxrEvaluator {
         };
         // With a warm cache, load napkin now, while the user opens the notebook; a cold one
         // waits for the first cell, so the compile progress shows there.
-        if DepCache::looks_warm(&DepCache::dir())
+        if cache::key(&napkin_path())
+            .is_ok_and(|key| DepCache::is_published(evaluator.layout.store(), &key))
             && let Err(error) = evaluator.load_napkin()
         {
             log!(
@@ -243,17 +249,20 @@ impl EvcxrEvaluator {
         }
         let started = Instant::now();
         let cell = Arc::clone(&self.cell);
-        let dir = DepCache::dir();
         let mut compiled = 0;
-        let built = DepCache::ensure(&dir, &napkin_path(), |cache::Progress::Compiled(name)| {
-            compiled += 1;
-            if let Some(sink) = &lock(&cell).sink {
-                sink.emit(Output::Stream {
-                    name: StreamName::Stderr,
-                    text: format!("\rCompiling {name} ({compiled} crates so far)"),
-                });
-            }
-        })
+        let built = DepCache::ensure(
+            &self.layout,
+            &napkin_path(),
+            |cache::Progress::Compiled(name)| {
+                compiled += 1;
+                if let Some(sink) = &lock(&cell).sink {
+                    sink.emit(Output::Stream {
+                        name: StreamName::Stderr,
+                        text: format!("\rCompiling {name} ({compiled} crates so far)"),
+                    });
+                }
+            },
+        )
         .map_err(|error| EvalError::new("DependencyBuildFailed", error.to_string()))?;
         if built.compiled > 0
             && let Some(sink) = &lock(&self.cell).sink
@@ -264,7 +273,7 @@ impl EvcxrEvaluator {
                     "\rCompiled napkin and {} crates into {} ({:.0} s); every later session \
                      reuses them.\n",
                     built.compiled,
-                    dir.display(),
+                    built.dir.display(),
                     started.elapsed().as_secs_f64()
                 ),
             });
@@ -284,7 +293,7 @@ impl EvcxrEvaluator {
             .map_or_else(std::env::temp_dir, |s| s.path.clone());
         *self.resolver.lock().unwrap_or_else(PoisonError::into_inner) =
             types::Resolver::new(rustc, built.rustc_args(), scratch)
-                .remembering(DepCache::type_paths(&dir));
+                .remembering(self.layout.type_paths(&built.key));
         self.run(&format!(
             "use napkin::prelude::*;\nuse {}::{};\n{PANIC_HOOK}",
             cache::CRATE,
@@ -579,24 +588,10 @@ fn describe(error: evcxr::Error, stopped: Stopped, code: &str) -> EvalError {
     }
 }
 
-/// Kills every process building a cell; says whether there was one.
+/// Kills every process building a cell (its process group: cargo, rustc, the linker); says
+/// whether there was one.
 fn stop_compilers() -> bool {
-    let compilers = compiler_processes();
-    for &pid in &compilers {
-        // SAFETY: kill(2) on a process id read from /proc just now; the worst case is a
-        // process that has already exited, which kill reports as an error we ignore.
-        unsafe {
-            libc::kill(pid, libc::SIGKILL);
-        }
-    }
-    !compilers.is_empty()
-}
-
-/// The processes building a cell: every `cargo` or `rustc` this process started (evcxr runs
-/// rustc without cargo when nothing but the cell changed), and everything those started in
-/// turn (rustc, the linker).
-fn compiler_processes() -> Vec<libc::pid_t> {
-    procs::descendants(procs::me(), |comm| comm == "cargo" || comm == "rustc")
+    evcxr::stop_cell_build()
 }
 
 /// Shows one `Compiling <crate>` line (a `:dep` being built) in the running cell, overwriting
@@ -625,27 +620,39 @@ pub fn napkin_path() -> PathBuf {
         .unwrap_or_else(|_| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
 }
 
-/// The cell crate's rustc arguments: [`CELL_RUSTC_ARGS`], then the dependency cache's.
+/// The cell crate's rustc arguments: [`CELL_RUSTC_ARGS`], then the dependency cache's, and
+/// an rpath to std's and napkin's shared libraries, so the cell library finds both wherever
+/// the cache and the toolchain are, with no loader environment (macOS would strip it).
 fn cell_rustc_args(cache: Option<&DepCache>) -> Vec<String> {
     let mut args: Vec<String> = CELL_RUSTC_ARGS.iter().map(|a| a.to_string()).collect();
+    let mut rpaths: Vec<PathBuf> = cache::std_library_dir().into_iter().collect();
     if let Some(cache) = cache {
         args.extend(cache.rustc_args());
+        rpaths.extend(cache.lib_dirs.first().cloned());
+    }
+    for dir in rpaths {
+        args.push(format!("-Clink-arg=-Wl,-rpath,{}", dir.display()));
     }
     args
 }
 
 /// Sets up the process environment evcxr and the cells see, before evcxr starts: the
-/// session's own directory (unless `EVCXR_TMPDIR` is set), napkin's kernel marker, and where
-/// the dynamic loader finds std and napkin's shared library.
-fn prepare_environment(notes: &mut Vec<String>) -> Option<SessionDir> {
-    let sysroot = cache::sysroot();
+/// session's own directory in the user's private cache (unless `EVCXR_TMPDIR` is set) and
+/// napkin's kernel marker.
+fn prepare_environment(layout: &cache::Layout, notes: &mut Vec<String>) -> Option<SessionDir> {
     let session = if std::env::var_os("EVCXR_TMPDIR").is_some() {
         None
     } else {
-        match SessionDir::create(&cache::toolchain_cache().join("sessions")) {
+        match layout
+            .create_user_dir()
+            .and_then(|()| SessionDir::create(&layout.sessions()))
+        {
             Ok(dir) => Some(dir),
             Err(error) => {
-                log!("no session directory in the cache ({error}); using a temporary one");
+                log!(
+                    "no session directory in {} ({error}); using a temporary one",
+                    layout.user.display()
+                );
                 None
             }
         }
@@ -659,7 +666,9 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<SessionDir> {
         // Only `:dep` crates resolve through it; cargo makes its own if it is missing.
         log!("cannot pin the session's lockfile to napkin's: {error}");
     }
-    if !DepCache::looks_warm(&DepCache::dir()) {
+    let published =
+        cache::key(&napkin_path()).is_ok_and(|key| DepCache::is_published(layout.store(), &key));
+    if !published && layout.shared.is_none() {
         notes.push(
             "napkin-kernel: first use of this cache — compiling napkin and its dependencies \
              once (a few minutes); every later session reuses them. `napkin-kernel warm` does \
@@ -667,34 +676,47 @@ fn prepare_environment(notes: &mut Vec<String>) -> Option<SessionDir> {
                 .into(),
         );
     }
+    // `:dep` downloads into cargo's home; a class's may be read-only (an image's, the admin's).
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")));
+    let own_cargo_home = cargo_home
+        .filter(|home| home.exists() && !writable(home))
+        .map(|_| layout.user.join("cargo-home"));
     // SAFETY: called on the evaluator thread before evcxr starts; the kernel's other threads
     // (tokio's) read no environment variables, and evcxr's child and cargo inherit these.
     unsafe {
+        if let Some(home) = &own_cargo_home {
+            log!(
+                "cargo's home is read-only; `:dep` downloads go to {}",
+                home.display()
+            );
+            std::env::set_var("CARGO_HOME", home);
+        }
         std::env::set_var(napkin_channel::KERNEL_ENV, "1");
         if let Some(session) = &session {
             std::env::set_var("EVCXR_TMPDIR", &session.path);
             std::env::set_var(napkin_channel::DIR_ENV, &session.path);
         }
-        // Cells link std and napkin's shared library dynamically; tell the loader where both
-        // are (evcxr's relative rpath misses the toolchain for directories below $HOME).
-        let mut paths = Vec::new();
-        if let Some(sysroot) = &sysroot {
-            paths.push(
-                sysroot
-                    .join("lib/rustlib")
-                    .join(env!("NAPKIN_TARGET"))
-                    .join("lib"),
-            );
-        }
-        paths.push(cache::library_dir(&DepCache::dir()));
-        paths.extend(std::env::split_paths(
-            &std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default(),
-        ));
-        if let Ok(joined) = std::env::join_paths(paths) {
-            std::env::set_var("LD_LIBRARY_PATH", joined);
-        }
     }
     session
+}
+
+/// Whether this process may write in `dir`.
+fn writable(dir: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+            return false;
+        };
+        // SAFETY: access(2) on a NUL-terminated path we own.
+        unsafe { libc::access(path.as_ptr(), libc::W_OK) == 0 }
+    }
+    #[cfg(not(unix))]
+    {
+        !std::fs::metadata(dir).is_ok_and(|m| m.permissions().readonly())
+    }
 }
 
 fn lock_set(set: &Mutex<BTreeSet<String>>) -> MutexGuard<'_, BTreeSet<String>> {

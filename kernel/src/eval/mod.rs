@@ -18,7 +18,6 @@ pub mod evcxr;
 #[cfg(test)]
 pub mod fake;
 pub mod output;
-pub mod procs;
 pub mod progress;
 pub mod show;
 pub mod types;

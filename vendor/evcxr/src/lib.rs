@@ -45,6 +45,7 @@ pub use crate::eval_context::EvalContextOutputs;
 pub use crate::eval_context::EvalOutputs;
 pub use crate::eval_context::TypeNamer; // napkin patch
 pub use crate::eval_context::default_type_name; // napkin patch
+pub use crate::module::stop_cell_build; // napkin patch 11
 pub use crate::runtime::runtime_hook;
 pub use rust_analyzer::Completions;
 

@@ -169,7 +169,7 @@ impl Module {
         config: &Config,
     ) -> Result<Vec<CompilationError>, Error> {
         self.write_code(code_block, config)?;
-        let output = config.cargo_command("check").output();
+        let output = output_in_group(config.cargo_command("check"));
 
         let cargo_output = match output {
             Ok(out) => out,
@@ -298,6 +298,9 @@ edition = "2024"
 [lib]
 crate-type = ["cdylib"]
 path = "src/lib.rs"
+
+# napkin patch 11: its own workspace, wherever the session directory is.
+[workspace]
 
 [profile.dev]
 opt-level = {}
@@ -597,6 +600,79 @@ fn map_extern_arg(ext: &str) -> OsString {
     OsString::from(ext)
 }
 
+/// napkin patch 11: the process group of the cell build running now (0: none).
+static BUILD_GROUP: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+/// Marks a cell build's process group as running until dropped.
+struct BuildGroup;
+
+impl BuildGroup {
+    fn running(pid: u32) -> BuildGroup {
+        BUILD_GROUP.store(pid, std::sync::atomic::Ordering::SeqCst);
+        BuildGroup
+    }
+}
+
+impl Drop for BuildGroup {
+    fn drop(&mut self) {
+        BUILD_GROUP.store(0, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// napkin patch 11: runs `command` to completion in a process group of its own, which
+/// `stop_cell_build` stops as a whole while it runs.
+fn output_in_group(mut command: std::process::Command) -> std::io::Result<std::process::Output> {
+    use std::io::Read;
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let group = BuildGroup::running(child.id());
+    let mut stderr = child.stderr.take().expect("piped");
+    let stderr_thread = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        stderr.read_to_end(&mut buf).map(|_| buf)
+    });
+    let mut stdout = Vec::new();
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_to_end(&mut stdout)?;
+    let stderr = stderr_thread.join().expect("Panic in child thread")?;
+    drop(group);
+    let status = child.wait()?;
+    Ok(std::process::Output {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// napkin patch 11: stops the cell build running now, if any (every process of its group:
+/// cargo, rustc, the linker); says whether there was one. The build then fails as a
+/// compilation error would.
+pub fn stop_cell_build() -> bool {
+    let group = BUILD_GROUP.load(std::sync::atomic::Ordering::SeqCst);
+    if group == 0 {
+        return false;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: killpg on the group of a child this process started and has not yet
+        // reaped (the mark is cleared before `wait`), so the id is still that group's.
+        unsafe {
+            libc::killpg(group as libc::pid_t, libc::SIGKILL);
+        }
+        true
+    }
+    #[cfg(not(unix))]
+    false
+}
+
 /// Run a cargo command prepared for the provided `code_block`, processing the
 /// command's output.
 fn run_cargo(
@@ -606,6 +682,10 @@ fn run_cargo(
     use std::io::BufRead;
     use std::io::Read;
 
+    // napkin patch 11: the build runs in a process group of its own, which
+    // `stop_cell_build` stops as a whole (cargo, rustc, the linker).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     let mb_child = command
         .stderr(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -614,6 +694,7 @@ fn run_cargo(
         Ok(out) => out,
         Err(err) => bail!("Error running 'cargo rustc': {}", err),
     };
+    let group = BuildGroup::running(child.id());
 
     // Collect stdout in a parallel thread
     let mut stdout = child.stdout.take().unwrap();
@@ -633,6 +714,8 @@ fn run_cargo(
         all_errors.push(10);
     }
 
+    // Cleared before the leader is reaped, so its id is never signalled once reusable.
+    drop(group);
     let status = child.wait()?;
     let all_output = output_thread.join().expect("Panic in child thread")?;
 
