@@ -187,7 +187,8 @@ class Session:
         self.km.shutdown_kernel(now=False)
 
 
-def descendants(pid):
+def process_children():
+    """Every process's children, from /proc: {parent pid: [child pids]}."""
     children = {}
     for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -195,6 +196,13 @@ def descendants(pid):
             children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
         except (OSError, IndexError, ValueError):
             pass
+    return children
+
+
+def descendants(pid, children=None):
+    """`pid` and all its descendants; `children` from process_children() (read now if None)."""
+    if children is None:
+        children = process_children()
     found, todo = [], [pid]
     while todo:
         p = todo.pop()
@@ -203,10 +211,10 @@ def descendants(pid):
     return found
 
 
-def rss_mib(pid):
+def rss_mib(pid, children=None):
     """Resident memory of a process and its descendants (rustc while compiling included), MiB."""
     total = 0
-    for p in descendants(pid):
+    for p in descendants(pid, children):
         try:
             for line in pathlib.Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
