@@ -125,13 +125,21 @@ impl Conventions {
         year: 30_000_000.0,
     };
 
-    /// 86,400 s/day, 30-day months (2,592,000 s) and 365-day years, as many published
-    /// solutions count ("30 days × 86,400 s").
+    /// 86,400 s/day, 30-day months (2,592,000 s) and 12-month (360-day) years
+    /// (31,104,000 s), as the published solutions that count a month as 30 days count a
+    /// year: "30 days × 86,400 s" a month, "500 TB × 12 months × 5 years = 30 PB".
+    ///
+    /// ```
+    /// use napkin::prelude::*;
+    /// let thirty = Conventions::THIRTY_DAY;
+    /// assert_eq!(thirty.years(1.0).seconds(), 360.0 * 86_400.0);
+    /// assert_eq!(thirty.years(5.0), thirty.months(60.0));
+    /// ```
     pub const THIRTY_DAY: Conventions = Conventions {
         name: "30-day",
         day: 86_400.0,
         month: 2_592_000.0,
-        year: 31_536_000.0,
+        year: 31_104_000.0,
     };
 
     /// The conventions napkin names, the default first: what a calendar note read from text
@@ -154,6 +162,7 @@ impl Conventions {
     /// assert_eq!(Conventions::PRIMER.period_label(Per::Month).unwrap(), "2.5M-s month");
     /// assert_eq!(Conventions::NAPKIN.period_label(Per::Day).unwrap(), "100K-s day");
     /// assert_eq!(Conventions::THIRTY_DAY.period_label(Per::Month).unwrap(), "30-day month");
+    /// assert_eq!(Conventions::THIRTY_DAY.period_label(Per::Year).unwrap(), "360-day year");
     /// assert_eq!(Conventions::PRIMER.period_label(Per::Day), None);
     /// ```
     pub fn period_label(&self, per: Per) -> Option<String> {
@@ -284,13 +293,21 @@ mod tests {
             Conventions::PRIMER.period_label(Per::Year).unwrap(),
             "30M-s year"
         );
+        assert_eq!(
+            Conventions::THIRTY_DAY.period_label(Per::Year).unwrap(),
+            "360-day year"
+        );
+        let back = Conventions::with_period(Per::Year, 360.0 * 86_400.0);
+        assert_eq!(back, Conventions::THIRTY_DAY);
+        // A 30-day month in a 365-day year: its year has no note, its month the 30-day one.
         let custom = Conventions {
-            year: 360.0 * 86_400.0,
+            year: 365.0 * 86_400.0,
             ..Conventions::THIRTY_DAY
         };
-        assert_eq!(custom.period_label(Per::Year).unwrap(), "360-day year");
-        let back = Conventions::with_period(Per::Year, 360.0 * 86_400.0);
-        assert_eq!((back.name, back.year), ("custom", 31_104_000.0));
+        assert_eq!(custom.period_label(Per::Year), None);
+        assert_eq!(custom.period_label(Per::Month).unwrap(), "30-day month");
+        let back = Conventions::with_period(Per::Year, 364.0 * 86_400.0);
+        assert_eq!((back.name, back.year), ("custom", 31_449_600.0));
     }
 
     #[test]

@@ -845,8 +845,14 @@ impl Estimate {
                 format::grouped(seconds)
             )
         };
-        let year_work = if c.year == 365.0 * c.day {
-            format!("{storage_per_day} × 365 days = {storage_per_year}")
+        // A year of whole days (365 exact or napkin days, the 30-day convention's 360) reads
+        // as that many days; the primer's 30,000,000 s does not.
+        let days_a_year = c.year / c.day;
+        let year_work = if days_a_year == days_a_year.round() {
+            format!(
+                "{storage_per_day} × {} days = {storage_per_year}",
+                format::grouped(days_a_year)
+            )
         } else {
             stored("year", c.year, &storage_per_year)
         };

@@ -242,7 +242,7 @@ fn parse_errors_say_what_was_expected() {
 }
 
 /// The calendars a quantity can be made in: the named ones and two of the golden sources' own
-/// (a 9×10⁴-s day; 30-day months twelve to a year).
+/// (a 9×10⁴-s day; 30-day months in a 365-day year).
 const CALENDARS: [Conventions; 6] = [
     Conventions::EXACT,
     Conventions::NAPKIN,
@@ -255,10 +255,10 @@ const CALENDARS: [Conventions; 6] = [
         year: 365.0 * 9e4,
     },
     Conventions {
-        name: "30-day months, 12 a year",
+        name: "30-day months, 365-day years",
         day: 86_400.0,
         month: 2_592_000.0,
-        year: 31_104_000.0,
+        year: 31_536_000.0,
     },
 ];
 

@@ -183,12 +183,7 @@ fn primer_scaling_aws() {
 /// to 20K before going on; its 170 GB cache is 166.7 GB exactly.
 #[test]
 fn grokking_url_shortener() {
-    let thirty_day = Conventions {
-        name: "30-day month",
-        day: 86_400.0,
-        month: 30.0 * 86_400.0,
-        year: 360.0 * 86_400.0,
-    };
+    let thirty_day = Conventions::THIRTY_DAY;
     let e = Workload::total(thirty_day.rate(500e6, Per::Month))
         .reads_per_write(100.0)
         .bytes_per_write(bytes(500.0))

@@ -87,11 +87,7 @@ fn xu_twitter() {
 /// per month", "500 TB * 12 months * 5 years = 30 PB": a 30-day month, twelve to a year.
 #[test]
 fn xu_web_crawler() {
-    let xu = Conventions {
-        name: "30-day months, 12 a year",
-        year: 12.0 * Conventions::THIRTY_DAY.month,
-        ..Conventions::THIRTY_DAY
-    };
+    let xu = Conventions::THIRTY_DAY;
     let e = Workload::total(xu.rate(1e9, Per::Month))
         .bytes_per_write(kb(500.0))
         .peak_factor(2.0)
@@ -105,6 +101,25 @@ fn xu_web_crawler() {
         "500 TB/month (30-day month)"
     );
     assert_eq!(e.storage_total.to_string(), "30.0 PB");
+    assert_eq!(
+        e.work("storage_per_year").unwrap(),
+        "16.7 TB/day × 360 days = 6.00 PB/year (360-day year)"
+    );
+    assert_eq!(
+        e.work("storage_total").unwrap(),
+        "6.00 PB/year (360-day year) × 5 years = 30.0 PB"
+    );
+    // Sixty of its months are the same five years, and the work line says so.
+    let by_months = Workload::total(xu.rate(1e9, Per::Month))
+        .bytes_per_write(kb(500.0))
+        .retention(xu.months(60.0))
+        .estimate()
+        .unwrap();
+    assert_eq!(by_months.storage_total, e.storage_total);
+    assert_eq!(
+        by_months.work("storage_total").unwrap(),
+        e.work("storage_total").unwrap()
+    );
 }
 
 /// Xu vol. 1 ch. 13, autocomplete (booknotes chapter14 L29–33): "10,000,000 users * 10
