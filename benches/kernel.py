@@ -145,7 +145,7 @@ def log(text):
 class Session:
     """One kernel and a client: start it, run cells, measure it, stop it."""
 
-    def __init__(self, kernel, env=None, binary=None):
+    def __init__(self, kernel, env=None, binary=None, log_path=None):
         self.started = time.perf_counter()
         self.km = KernelManager(kernel_name=kernel)
         if binary:
@@ -153,7 +153,10 @@ class Session:
             self.km.kernel_spec.argv[0] = str(binary)
         if env:
             self.km.extra_env = env
-        self.km.start_kernel(env={**os.environ, **(env or {})})
+        # The kernel's own log (its per-cell timing lines), when asked for.
+        self.log = open(log_path, "w") if log_path else None
+        extra = {"stderr": self.log} if self.log else {}
+        self.km.start_kernel(env={**os.environ, **(env or {})}, **extra)
         self.kc = self.km.client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=120)
@@ -243,9 +246,34 @@ def right(expected, status, shown, ename):
     return status == "ok" and expected in shown
 
 
-def learner_session(kernel, cells, setup=None, env=None, binary=None):
+def timing_breakdown(log_path, warm_seconds):
+    """Where a warm cell's time goes, from napkin-kernel's `timing:` log lines (one per evcxr
+    run; the first two, loading napkin and the first cell, are not warm): medians of evcxr's
+    final compile (the cell crate's rustc, link included), of loading and running the cell
+    library, of evcxr's own work around them, and of what is left of the client's latency
+    (the kernel's protocol handling, displays, the client)."""
+    runs = []
+    for line in pathlib.Path(log_path).read_text(errors="replace").splitlines():
+        if "timing: evcxr=" not in line or " failed" in line:
+            continue
+        fields = dict(f.split("=", 1) for f in line.split("timing: ", 1)[1].split())
+        runs.append({k: float(v) for k, v in fields.items()})
+    runs = runs[2:]
+    if not runs or not warm_seconds:
+        return None
+    med = lambda key: statistics.median(r.get(key, 0.0) for r in runs)
+    evcxr, compile_, execution = med("evcxr"), med("Final_compile"), med("Execution")
+    return {
+        "compile (rustc + link, cell crate)": compile_,
+        "load + run the cell library": execution,
+        "evcxr's own work (parse, fix-ups, store)": max(evcxr - compile_ - execution, 0.0),
+        "kernel, protocol, display, client": max(statistics.median(warm_seconds) - evcxr, 0.0),
+    }
+
+
+def learner_session(kernel, cells, setup=None, env=None, binary=None, log_path=None):
     """Runs the session in one new kernel: per-cell seconds, cells right, wrong cells, memory."""
-    session = Session(kernel, env, binary)
+    session = Session(kernel, env, binary, log_path)
     if setup:
         session.run(setup)
     times, wrong = [], []
@@ -519,7 +547,8 @@ def main():
 
     # The learner session, in napkin-kernel and in IPython.
     log("learner session: napkin-kernel")
-    session, times, wrong, memory_one = learner_session("napkin", RUST_SESSION)
+    kernel_log = tempfile.NamedTemporaryFile(prefix="napkin-kernel-", suffix=".log", delete=False).name
+    session, times, wrong, memory_one = learner_session("napkin", RUST_SESSION, log_path=kernel_log)
     log("learner session: IPython + pint + pandas + matplotlib")
     py_session, py_times, py_wrong, py_memory_one = learner_session("python3", PY_SESSION, PY_SETUP)
     warm, py_warm = times[1:], py_times[1:]
@@ -530,6 +559,10 @@ def main():
     row("learner session: first cell", times[0], py_times[0])
     targets.append(("all learner cells right", not wrong))
     targets.append(("median warm cell <= 0.25 s", statistics.median(warm) <= 0.25))
+    breakdown = timing_breakdown(kernel_log, warm)
+    if breakdown:
+        for part, seconds in breakdown.items():
+            row(f"  warm cell, median: {part}", seconds)
     for cell in wrong:
         log(f"  wrong (napkin): {cell}")
     for cell in py_wrong:

@@ -321,10 +321,25 @@ impl EvcxrEvaluator {
                 ..EvalCallbacks::default()
             },
         );
+        // Where the time went, for benches/kernel.py: evcxr's phases (the final compile is
+        // cargo or the replayed rustc, link included; execution is loading the cell library
+        // and running it, output included).
+        let phases = match &result {
+            Ok(outputs) => outputs
+                .phases
+                .iter()
+                .map(|p| format!(" {}={:.3}", p.name.replace(' ', "_"), p.duration.as_secs_f64()))
+                .collect::<String>(),
+            Err(_) => " failed".into(),
+        };
         log!(
             "evcxr took {:.2} s for: {}",
             started.elapsed().as_secs_f64(),
             code.lines().next().unwrap_or_default()
+        );
+        log!(
+            "timing: evcxr={:.3}{phases}",
+            started.elapsed().as_secs_f64()
         );
         self.interrupt.running.store(false, Ordering::SeqCst);
         let interrupted = self.interrupt.interrupted.swap(false, Ordering::SeqCst);
