@@ -328,7 +328,13 @@ impl EvcxrEvaluator {
             Ok(outputs) => outputs
                 .phases
                 .iter()
-                .map(|p| format!(" {}={:.3}", p.name.replace(' ', "_"), p.duration.as_secs_f64()))
+                .map(|p| {
+                    format!(
+                        " {}={:.3}",
+                        p.name.replace(' ', "_"),
+                        p.duration.as_secs_f64()
+                    )
+                })
                 .collect::<String>(),
             Err(_) => " failed".into(),
         };
