@@ -281,9 +281,18 @@ fn seconds_of(unit: &str) -> Option<f64> {
     })
 }
 
+/// A duration read from text.
+pub(crate) struct DurationText {
+    /// Its length in seconds, a day, month and year being the default's.
+    pub seconds: f64,
+    /// The number and the unit, when the text is a number of one time base (`3 days`,
+    /// `5.00bn min`), with the number as written (scaled in decimal, not yet multiplied).
+    pub unit: Option<(f64, Per)>,
+}
+
 /// Reads a duration: `100 ns`, `1.5 ms`, `3 years`, or a ladder `8h 45m 36s`
 /// (where a bare `m` means minutes).
-pub(crate) fn duration(s: &str) -> Result<f64, Error> {
+pub(crate) fn duration(s: &str) -> Result<DurationText, Error> {
     const EXPECTED: &str = "a duration such as `1.5 ms`, `3 days` or `8h 45m 36s`";
     // Thousands separators, as a count of years prints them: `8,140 years`.
     let t = s.trim().replace(['_', ','], "");
@@ -297,6 +306,7 @@ pub(crate) fn duration(s: &str) -> Result<f64, Error> {
     }
     let mut total = 0.0;
     let mut rest = t;
+    let mut parts = Vec::new();
     while !rest.is_empty() {
         let end = number_len(rest);
         let number = &rest[..end];
@@ -338,12 +348,22 @@ pub(crate) fn duration(s: &str) -> Result<f64, Error> {
                 .ok_or_else(|| Error::parse(s, EXPECTED, format!("unknown time unit {u:?}")))?,
         };
         // Decimal units (`1.5 ms`, `2.5M s`) scale the text exactly; others multiply.
+        let count = decimal(number, pow10).ok_or_else(not_a_number)?;
         let value = match power_of_ten(factor) {
             Some(k) => decimal(number, pow10 + k).ok_or_else(not_a_number)?,
-            None => decimal(number, pow10).ok_or_else(not_a_number)? * factor,
+            None => count * factor,
         };
         total += value;
+        parts.push((count, Per::from_label(unit).filter(|_| unit != "m")));
         rest = rest.trim_start();
     }
-    Ok(if negative { -total } else { total })
+    let sign = if negative { -1.0 } else { 1.0 };
+    let unit = match parts.as_slice() {
+        [(count, Some(per))] => Some((sign * count, *per)),
+        _ => None,
+    };
+    Ok(DurationText {
+        seconds: sign * total,
+        unit,
+    })
 }

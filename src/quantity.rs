@@ -1188,18 +1188,34 @@ impl fmt::Display for Bandwidth {
 
 /// A span of time: latency, retention, downtime.
 ///
+/// A duration shows on a ladder of 365-day years, 86,400-s days, hours, minutes and seconds
+/// (`8h 45m 36s`), except where that would hide what it means: one made in a calendar whose
+/// day, week, month or year is not the default's shows as a number of them, with the
+/// calendar's note as rates show it (`3 days (100K-s day)`), and
+/// [`Duration::shown_in`] shows any duration as a number of the unit asked for. Text reads
+/// back as the same amount, in the same calendar.
+///
 /// ```
 /// use napkin::prelude::*;
 /// assert_eq!(milliseconds(1.5).to_string(), "1.50 ms");
 /// assert_eq!(seconds(31_536.0).to_string(), "8h 45m 36s");
+/// assert_eq!(Conventions::NAPKIN.days(3.0).to_string(), "3 days (100K-s day)");
+/// assert_eq!(Conventions::PRIMER.months(1.0).to_string(), "1 month (2.5M-s month)");
+/// assert_eq!(Conventions::PRIMER.years(3.0).to_string(), "3 years (30M-s year)");
+/// assert_eq!(minutes(5e9).to_string(), "9.51K years");
+/// assert_eq!(minutes(5e9).shown_in(Per::Minute).to_string(), "5.00bn min");
+/// let back: Duration = "3 days (100K-s day)".parse().unwrap();
+/// assert_eq!((back.seconds(), *back.calendar()), (300_000.0, Conventions::NAPKIN));
 /// ```
 #[derive(Clone, Copy)]
 pub struct Duration {
     q: q::Time,
-    /// The unit it was made in (`years(3.0)`: years), so an estimate can read "3 years" with
-    /// its own conventions.
+    /// The unit it was made in (`years(3.0)`: years), or the one it is shown in.
     per: Per,
     calendar: Conventions,
+    /// True when it shows as a number of `per` ([`Duration::shown_in`]) even where `per` is
+    /// the default's.
+    shown: bool,
 }
 linear!(Duration);
 
@@ -1221,6 +1237,7 @@ impl Duration {
             q: q::Time::new::<second>(s),
             per: Per::Second,
             calendar: Conventions::EXACT,
+            shown: false,
         }
     }
     /// `n` of `per` under the default conventions (`Duration::of(5.0, Per::Year)`).
@@ -1240,6 +1257,7 @@ impl Duration {
             q: q::Time::new::<second>(n * calendar.seconds(per)),
             per,
             calendar: *calendar,
+            shown: false,
         }
     }
     /// Seconds.
@@ -1250,8 +1268,8 @@ impl Duration {
     pub fn value_in(&self, per: Per) -> f64 {
         self.seconds() / self.calendar.seconds(per)
     }
-    /// The unit this duration was made in (`years(3.0)` → [`Per::Year`]) and how many of
-    /// them it is: how a workload reads it under its own conventions.
+    /// The unit this duration was made in (`years(3.0)` → [`Per::Year`]), or the one it is
+    /// shown in ([`Duration::shown_in`]), and how many of them it is.
     pub fn count(&self) -> (f64, Per) {
         (self.value_in(self.per), self.per)
     }
@@ -1259,9 +1277,66 @@ impl Duration {
     pub fn calendar(&self) -> &Conventions {
         &self.calendar
     }
-    /// Reads `8h 45m 36s`, `100 ns`, `1.5 ms`, `3 years`, `2 days`.
+    /// The same duration (the same seconds), read with `calendar`'s day, month and year from
+    /// now on: `years(5.0).in_calendar(&Conventions::PRIMER).shown_in(Per::Year)` is
+    /// `5.26 years (30M-s year)`.
+    pub fn in_calendar(self, calendar: &Conventions) -> Duration {
+        Duration {
+            calendar: *calendar,
+            ..self
+        }
+    }
+    /// The same duration, shown as a number of `per` (a day, month or year being its
+    /// calendar's), as [`Rate::shown_per`] shows a rate per `per`: `5.00bn min` for five
+    /// billion minutes, which the ladder shows as `9.51K years`.
+    ///
+    /// ```
+    /// use napkin::prelude::*;
+    /// assert_eq!(minutes(5e9).shown_in(Per::Minute).to_string(), "5.00bn min");
+    /// assert_eq!(years(3.0).shown_in(Per::Day).to_string(), "1,095 days");
+    /// assert_eq!(Conventions::NAPKIN.days(3.0).shown_in(Per::Hour).to_string(), "83.3 h");
+    /// assert_eq!(days(1.0).shown_in(Per::Day).to_string(), "1 day");
+    /// ```
+    #[doc(alias = "shown_per")]
+    pub fn shown_in(self, per: Per) -> Duration {
+        Duration {
+            per,
+            shown: true,
+            ..self
+        }
+    }
+    /// Reads `8h 45m 36s`, `100 ns`, `1.5 ms`, `3 years`, `2 days`, and the calendar note
+    /// napkin prints: `3 days (100K-s day)` is three napkin days. A number of one unit
+    /// (`5.00bn min`, `3 days`) shows in that unit again.
     pub fn parse(s: &str) -> Result<Duration, Error> {
-        parse::duration(s).map(Duration::raw_seconds)
+        const EXPECTED: &str = "a duration such as `1.5 ms`, `3 days` or `8h 45m 36s`";
+        let (head, note) = parse::calendar_note(s);
+        let read = parse::duration(head)?;
+        match (read.unit, note) {
+            (None, None) => Ok(Duration::raw_seconds(read.seconds)),
+            (Some((n, per)), note) => {
+                let calendar = calendar_read(s, EXPECTED, note, per)?;
+                let d = Duration::raw_in(n, per, &calendar);
+                Ok(if note.is_some() { d } else { d.shown_in(per) })
+            }
+            (None, Some((noted, _))) => Err(Error::parse(
+                s,
+                EXPECTED,
+                format!(
+                    "its calendar note gives the length of a {noted}, but it is not a number of {noted}s"
+                ),
+            )),
+        }
+    }
+}
+
+/// The word after a number of `per`: `s`, `min`, `h`, and `day`, `week`, `month`, `year` in
+/// the singular for a count shown as `1`.
+fn unit_word(per: Per, count: &str) -> String {
+    match per {
+        Per::Second | Per::Minute | Per::Hour => per.label().to_string(),
+        _ if count == "1" || count == "-1" => per.label().to_string(),
+        _ => format!("{}s", per.label()),
     }
 }
 
@@ -1328,6 +1403,13 @@ pub fn years(n: f64) -> Duration {
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // A number of its unit where the ladder's units would not say what it means: its
+        // calendar's day, week, month or year is not the default's, or it was asked for.
+        if self.shown || self.calendar.period_label(self.per).is_some() {
+            let count = format::count_sig(self.value_in(self.per), sig(f));
+            write!(f, "{count} {}", unit_word(self.per, &count))?;
+            return write_calendar(f, &self.calendar, self.per);
+        }
         f.write_str(&format::duration_sig(self.seconds(), sig(f)))
     }
 }

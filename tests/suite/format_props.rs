@@ -324,6 +324,110 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(crate::props::config())]
+
+    /// A duration made in any unit of any calendar, shown as made or in any unit, reads back
+    /// from its text as the same amount (within the shown rounding: the ladder's last unit,
+    /// `1m 0s` for 60.4 s, is within 1 %), in the same calendar where its text names one, in
+    /// the same unit where it was shown in one.
+    #[test]
+    fn durations_in_calendars_round_trip(
+        x in (-3.0f64..13.0).prop_map(|e| 10f64.powf(e)),
+        calendar in 0usize..6,
+        made in 0usize..7,
+        shown in 0usize..8,
+    ) {
+        let c = CALENDARS[calendar];
+        let made = Per::ALL[made];
+        let made_d = Duration::of_in(x, made, &c);
+        let (d, unit) = match Per::ALL.get(shown) {
+            Some(&per) => (made_d.shown_in(per), per),
+            None => (made_d, made),
+        };
+        let text = d.to_string();
+        let back: Duration = text.parse().map_err(|e| TestCaseError::fail(format!("{text:?}: {e}")))?;
+        prop_assert!(
+            (back.seconds() - d.seconds()).abs() <= 0.01 * d.seconds(),
+            "{} → {}", text, back.seconds()
+        );
+        if c.period_label(unit).is_some() {
+            prop_assert_eq!(back.calendar().seconds(unit), c.seconds(unit), "{}", text);
+            prop_assert_eq!(back.count().1, unit, "{}", text);
+            if Conventions::NAMED.contains(&c) {
+                prop_assert_eq!(*back.calendar(), c, "{}", text);
+            }
+        }
+        if shown < Per::ALL.len() {
+            prop_assert_eq!(back.count().1, unit, "{}", text);
+        }
+        // Read back, it reads back as itself (not always the same text: "27.0 min" read
+        // back is exactly 27, which prints "27 min").
+        let again: Duration = back.to_string().parse().unwrap();
+        prop_assert_eq!(again.seconds(), back.seconds(), "{} → {}", text, back);
+        prop_assert_eq!(again.to_string(), back.to_string());
+    }
+}
+
+/// The durations: each shows in the calendar it was made in, and in any unit asked.
+#[test]
+fn durations_show_their_calendar_and_any_unit() {
+    let napkin = Conventions::NAPKIN;
+    let primer = Conventions::PRIMER;
+    assert_eq!(napkin.days(3.0).to_string(), "3 days (100K-s day)"); // was 3d 11h 20m
+    assert_eq!(primer.months(1.0).to_string(), "1 month (2.5M-s month)"); // was 28d 22h 27m
+    assert_eq!(primer.years(3.0).to_string(), "3 years (30M-s year)"); // was 2y 311d 16h
+    assert_eq!(
+        Conventions::THIRTY_DAY.years(5.0).to_string(),
+        "5 years (360-day year)"
+    );
+    assert_eq!(napkin.weeks(2.0).to_string(), "2 weeks (700K-s week)");
+    // The default calendar's durations keep the ladder; a 30-day convention's days are days.
+    assert_eq!(days(3.0).to_string(), "3d 0h 0m");
+    assert_eq!(Conventions::THIRTY_DAY.days(3.0).to_string(), "3d 0h 0m");
+    assert_eq!(minutes(5e9).to_string(), "9.51K years");
+    // Any unit on request.
+    assert_eq!(minutes(5e9).shown_in(Per::Minute).to_string(), "5.00bn min");
+    assert_eq!(hours(36.0).shown_in(Per::Hour).to_string(), "36 h");
+    assert_eq!(years(5.0).shown_in(Per::Month).to_string(), "60 months");
+    assert_eq!(
+        primer.years(3.0).shown_in(Per::Month).to_string(),
+        "36 months (2.5M-s month)"
+    );
+    assert_eq!(napkin.days(3.0).shown_in(Per::Second).to_string(), "300K s");
+    assert_eq!(
+        years(5.0)
+            .in_calendar(&primer)
+            .shown_in(Per::Year)
+            .to_string(),
+        "5.26 years (30M-s year)"
+    );
+    // Arithmetic keeps the calendar and the unit.
+    assert_eq!(
+        (napkin.days(3.0) + napkin.days(0.5)).to_string(),
+        "3.50 days (100K-s day)"
+    );
+    // Two amounts the ladder printed alike no longer do.
+    assert_ne!(napkin.days(3.0).to_string(), seconds(300_000.0).to_string());
+    // Reading back: the calendar, the amount and the unit.
+    let back: Duration = "36 months (2.5M-s month)".parse().unwrap();
+    assert_eq!(*back.calendar(), primer);
+    assert_eq!(back.seconds(), 90e6);
+    assert_eq!(back.count(), (36.0, Per::Month));
+    let back: Duration = "5.00bn min".parse().unwrap();
+    assert_eq!(back.seconds(), 3e11);
+    assert_eq!(back.to_string(), "5.00bn min");
+    assert_eq!("3 days".parse::<Duration>().unwrap(), days(3.0));
+    let err = "3 days (2.5M-s month)".parse::<Duration>().unwrap_err();
+    assert!(
+        err.to_string()
+            .ends_with("its calendar note gives the length of a month, but it is per day"),
+        "{err}"
+    );
+    let err = "3d 1h (100K-s day)".parse::<Duration>().unwrap_err();
+    assert!(err.to_string().contains("not a number of days"), "{err}");
+}
+
 /// Within the shown rounding: three significant figures are within 0.5 % of the amount (whole
 /// numbers below 10⁴ print in full).
 fn close(a: f64, b: f64) -> bool {
@@ -358,6 +462,25 @@ fn different_amounts_never_print_the_same() {
         }
     }
     assert_eq!(checked, 8 * 7 * 7 * 6 * 4);
+    // Durations, as made and shown in every unit.
+    let mut seen: HashMap<String, f64> = HashMap::new();
+    for n in [1.0, 2.5, 3.0, 10.0, 233.0, 7e5 / 3.0, 1e4, 1e7, 1e10] {
+        for made in Per::ALL {
+            for c in CALENDARS {
+                let d = Duration::of_in(n, made, &c);
+                let shown = Per::ALL.map(|per| d.shown_in(per));
+                for d in std::iter::once(d).chain(shown) {
+                    let text = d.to_string();
+                    let first = *seen.entry(text.clone()).or_insert(d.seconds());
+                    assert!(
+                        (first - d.seconds()).abs() <= 0.01 * first.max(d.seconds()),
+                        "{text:?} is printed for {first} s and for {} s",
+                        d.seconds()
+                    );
+                }
+            }
+        }
+    }
     // The examples.
     assert_eq!(per_month(10e6).to_string(), "10.0M req/month");
     assert_eq!(
