@@ -61,6 +61,16 @@ pub enum Error {
         /// The axis's column.
         column: String,
     },
+    /// A name (a stream, a reference row) that is not there.
+    #[error("no {what} named {name:?}; there are: {available}")]
+    NoName {
+        /// What was looked up (`stream`, `MEASURED_2026 row`).
+        what: &'static str,
+        /// The name asked for.
+        name: String,
+        /// The names there are, comma-separated.
+        available: String,
+    },
     /// A chart or frame was asked for a column it does not have.
     #[error("no column {name:?}; the frame has: {available}")]
     NoColumn {

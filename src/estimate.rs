@@ -977,9 +977,25 @@ impl Estimate {
         }
     }
 
-    /// The named stream's figures (`"search"`), or `None`.
-    pub fn stream(&self, name: &str) -> Option<&StreamEstimate> {
-        self.streams.iter().find(|s| s.name == name)
+    /// The named stream's figures (`"search"`), or an error that lists the streams there are
+    /// (`no stream named "serach"; there are: "search", "fanout"`).
+    pub fn stream(&self, name: &str) -> Result<&StreamEstimate, Error> {
+        self.streams
+            .iter()
+            .find(|s| s.name == name)
+            .ok_or_else(|| Error::NoName {
+                what: "stream",
+                name: name.to_string(),
+                available: if self.streams.is_empty() {
+                    "none (add one with Workload::stream)".to_string()
+                } else {
+                    self.streams
+                        .iter()
+                        .map(|s| format!("{:?}", s.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            })
     }
 
     /// The work line behind a figure (`"writes"`, `"peak_requests"`,

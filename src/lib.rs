@@ -71,6 +71,7 @@ pub mod prelude {
     pub use crate::frame::Frame;
     pub use crate::journey::{STAGES, Stage};
     pub use crate::quantity::*;
+    pub use crate::reference::power_of_two;
     pub use crate::sweep::{Output, Param, Sweep, log_range};
     pub use crate::widget::{Reading, choice, explore, slider, what_if};
 }

@@ -15,8 +15,10 @@
 //! benchmarks: hardware, workloads and prices differ and change. Measure
 //! your own system, and check current prices before spending money.
 
+use crate::convention::{Conventions, Per};
 use crate::error::Error;
 use crate::format;
+use crate::quantity::{Bandwidth, Duration};
 use crate::table::{Column, Table};
 
 // ---------------------------------------------------------------------------
@@ -24,14 +26,37 @@ use crate::table::{Column, Table};
 // ---------------------------------------------------------------------------
 
 /// One latency figure: how long an operation typically takes.
+///
+/// ```
+/// use napkin::prelude::*;
+/// use napkin::reference::latency_2012::DISK_SEEK;
+/// assert_eq!(DISK_SEEK.duration().to_string(), "10.0 ms");
+/// let seeks = seconds(1.0) / DISK_SEEK.duration(); // a plain number: 100 seeks a second
+/// assert_eq!(seeks, 100.0);
+/// let d: Duration = DISK_SEEK.into();
+/// assert_eq!(d, milliseconds(10.0));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Latency {
     /// What is timed, e.g. `"Main memory reference"`.
     pub operation: &'static str,
-    /// Typical time, in seconds.
+    /// Typical time, in seconds (as a [`Duration`]: [`Latency::duration`]).
     pub seconds: f64,
     /// Context: comparisons, or the figure other versions of the list give.
     pub note: &'static str,
+}
+
+impl Latency {
+    /// The typical time as a [`Duration`], to compute with: `DISK_SEEK.duration() * 3.0`.
+    pub fn duration(&self) -> Duration {
+        Duration::raw_seconds(self.seconds)
+    }
+}
+
+impl From<Latency> for Duration {
+    fn from(latency: Latency) -> Duration {
+        latency.duration()
+    }
 }
 
 /// The classic latency list, "Latency Comparison Numbers (~2012)".
@@ -360,6 +385,55 @@ pub struct Measured {
     pub remeasured: bool,
 }
 
+impl Measured {
+    /// The latency of one operation as a [`Duration`], if the source gives one:
+    /// `measured_2026::SSD_RANDOM_READ.duration()` is `Some(100 µs)`.
+    pub fn duration(&self) -> Option<Duration> {
+        self.latency.map(Duration::raw_seconds)
+    }
+    /// The sustained throughput as a [`Bandwidth`] (per second), if the source gives one.
+    pub fn bandwidth(&self) -> Option<Bandwidth> {
+        self.throughput
+            .map(|t| Bandwidth::raw_in(t, Per::Second, &Conventions::EXACT))
+    }
+}
+
+/// The [`MEASURED_2026`] row named `name`: its constant's name (`SSD_RANDOM_READ`, any case,
+/// `ssd_random_read`) or the start of its operation (`"Random SSD read"`). An error lists
+/// the names there are.
+///
+/// ```
+/// use napkin::reference::{measured, measured_2026};
+/// assert_eq!(measured("ssd_random_read")?, measured_2026::SSD_RANDOM_READ);
+/// assert_eq!(measured("Random SSD read")?, measured_2026::SSD_RANDOM_READ);
+/// let err = measured("ssd read").unwrap_err().to_string();
+/// assert!(err.contains("SSD_RANDOM_READ"), "{err}");
+/// # Ok::<(), napkin::Error>(())
+/// ```
+pub fn measured(name: &str) -> Result<Measured, Error> {
+    let wanted = name.trim();
+    let by_name = measured_2026::NAMES
+        .iter()
+        .zip(MEASURED_2026)
+        .find(|(n, _)| n.eq_ignore_ascii_case(wanted));
+    if let Some((_, m)) = by_name {
+        return Ok(*m);
+    }
+    let lower = wanted.to_lowercase();
+    let by_operation: Vec<&Measured> = MEASURED_2026
+        .iter()
+        .filter(|m| !lower.is_empty() && m.operation.to_lowercase().starts_with(&lower))
+        .collect();
+    match by_operation.as_slice() {
+        [one] => Ok(**one),
+        _ => Err(Error::NoName {
+            what: "MEASURED_2026 row",
+            name: name.to_string(),
+            available: measured_2026::NAMES.join(", "),
+        }),
+    }
+}
+
 /// Where the [`MEASURED_2026`] rows come from.
 pub const MEASURED_2026_SOURCE: &str = "Simon Eskildsen, sirupsen/napkin-math README \
      (github.com/sirupsen/napkin-math, commit aae5832)";
@@ -372,45 +446,60 @@ const GIB: f64 = 1_073_741_824.0;
 const MIB: f64 = 1_048_576.0;
 
 macro_rules! measured {
-    ($($op:literal, $lat:expr, $thr:expr, $re:literal;)*) => {
+    ($($name:ident, $op:literal, $lat:expr, $thr:expr, $re:literal;)*) => {
+        /// The [`MEASURED_2026`] rows by name, each a [`Measured`] documented with the
+        /// source's operation: `measured_2026::SSD_RANDOM_READ.duration()` is 100 µs. Look one
+        /// up by a name held in text with [`measured`].
+        pub mod measured_2026 {
+            use super::{GIB, MIB, Measured};
+            $(
+                #[doc = concat!("\"", $op, "\" ([`super::MEASURED_2026_SOURCE`]).")]
+                pub const $name: Measured = Measured {
+                    operation: $op,
+                    latency: $lat,
+                    throughput: $thr,
+                    remeasured: $re,
+                };
+            )*
+            /// Every row, in the source's order (the order of [`super::MEASURED_2026`]).
+            pub const ALL: &[Measured] = &[$($name),*];
+            /// The rows' constant names, in the same order.
+            pub const NAMES: &[&str] = &[$(stringify!($name)),*];
+        }
         /// The most recent measured set: sirupsen/napkin-math's table, whose single-host rows
         /// were re-measured on [`MEASURED_2026_ON`] ([`MEASURED_2026_SOURCE`]). Rounded for
-        /// memorisation, as the source says; `remeasured` marks the rows measured then.
-        pub const MEASURED_2026: &[Measured] = &[$(Measured {
-            operation: $op,
-            latency: $lat,
-            throughput: $thr,
-            remeasured: $re,
-        }),*];
+        /// memorisation, as the source says; `remeasured` marks the rows measured then. Each
+        /// row has a name in [`measured_2026`] (`measured_2026::SSD_RANDOM_READ`).
+        pub const MEASURED_2026: &[Measured] = measured_2026::ALL;
     };
 }
 
 measured! {
-    "Sequential memory R/W (64 bytes), one thread", Some(0.5e-9), Some(20.0 * GIB), true;
-    "Sequential memory R/W, threaded", None, Some(200.0 * GIB), true;
-    "Hashing, not crypto-safe (64 bytes)", Some(10e-9), Some(5.0 * GIB), true;
-    "Random memory R/W (64 bytes)", Some(20e-9), Some(3.0 * GIB), true;
-    "System call", Some(300e-9), None, true;
-    "Hashing, crypto-safe (64 bytes)", Some(100e-9), Some(GIB), true;
-    "Sequential SSD read (8 KiB)", Some(1e-6), Some(8.0 * GIB), true;
-    "Context switch", Some(10e-6), None, true;
-    "Sequential SSD write, no fsync (8 KiB)", Some(2e-6), Some(3.0 * GIB), true;
-    "TCP echo server (32 KiB)", Some(50e-6), Some(500.0 * MIB), true;
-    "Random SSD read (8 KiB)", Some(100e-6), Some(70.0 * MIB), true;
-    "Decompression", None, Some(GIB), true;
-    "Compression", None, Some(500.0 * MIB), true;
-    "Sorting (64-bit integers)", None, Some(500.0 * MIB), true;
-    "Sequential SSD write, with fsync (8 KiB)", Some(300e-6), Some(30.0 * MIB), true;
-    "Network, same zone (inside VPC)", None, Some(10.0 * GIB), false;
-    "Proxy (Envoy, Nginx, HAProxy)", Some(50e-6), None, false;
-    "Network within a region", Some(250e-6), Some(2.0 * GIB), false;
-    "{MySQL, Memcached, Redis} query", Some(500e-6), None, false;
-    "Sequential HDD read (8 KiB)", Some(10e-3), Some(250.0 * MIB), false;
-    "Random HDD read (8 KiB)", Some(10e-3), Some(0.7 * MIB), false;
-    "Blob storage GET, 1 connection (128 KiB)", Some(80e-3), Some(100.0 * MIB), false;
-    "Blob storage PUT, 1 connection (128 KiB)", Some(200e-3), Some(100.0 * MIB), false;
-    "Network NA East <-> West", Some(60e-3), Some(25.0 * MIB), false;
-    "Network EU West <-> Singapore", Some(160e-3), Some(25.0 * MIB), false;
+    MEMORY_SEQUENTIAL_RW, "Sequential memory R/W (64 bytes), one thread", Some(0.5e-9), Some(20.0 * GIB), true;
+    MEMORY_SEQUENTIAL_RW_THREADED, "Sequential memory R/W, threaded", None, Some(200.0 * GIB), true;
+    HASH, "Hashing, not crypto-safe (64 bytes)", Some(10e-9), Some(5.0 * GIB), true;
+    MEMORY_RANDOM_RW, "Random memory R/W (64 bytes)", Some(20e-9), Some(3.0 * GIB), true;
+    SYSTEM_CALL, "System call", Some(300e-9), None, true;
+    HASH_CRYPTO, "Hashing, crypto-safe (64 bytes)", Some(100e-9), Some(GIB), true;
+    SSD_SEQUENTIAL_READ, "Sequential SSD read (8 KiB)", Some(1e-6), Some(8.0 * GIB), true;
+    CONTEXT_SWITCH, "Context switch", Some(10e-6), None, true;
+    SSD_SEQUENTIAL_WRITE, "Sequential SSD write, no fsync (8 KiB)", Some(2e-6), Some(3.0 * GIB), true;
+    TCP_ECHO_SERVER, "TCP echo server (32 KiB)", Some(50e-6), Some(500.0 * MIB), true;
+    SSD_RANDOM_READ, "Random SSD read (8 KiB)", Some(100e-6), Some(70.0 * MIB), true;
+    DECOMPRESSION, "Decompression", None, Some(GIB), true;
+    COMPRESSION, "Compression", None, Some(500.0 * MIB), true;
+    SORTING, "Sorting (64-bit integers)", None, Some(500.0 * MIB), true;
+    SSD_SEQUENTIAL_WRITE_FSYNC, "Sequential SSD write, with fsync (8 KiB)", Some(300e-6), Some(30.0 * MIB), true;
+    NETWORK_SAME_ZONE, "Network, same zone (inside VPC)", None, Some(10.0 * GIB), false;
+    PROXY, "Proxy (Envoy, Nginx, HAProxy)", Some(50e-6), None, false;
+    NETWORK_WITHIN_REGION, "Network within a region", Some(250e-6), Some(2.0 * GIB), false;
+    DATABASE_QUERY, "{MySQL, Memcached, Redis} query", Some(500e-6), None, false;
+    HDD_SEQUENTIAL_READ, "Sequential HDD read (8 KiB)", Some(10e-3), Some(250.0 * MIB), false;
+    HDD_RANDOM_READ, "Random HDD read (8 KiB)", Some(10e-3), Some(0.7 * MIB), false;
+    BLOB_GET, "Blob storage GET, 1 connection (128 KiB)", Some(80e-3), Some(100.0 * MIB), false;
+    BLOB_PUT, "Blob storage PUT, 1 connection (128 KiB)", Some(200e-3), Some(100.0 * MIB), false;
+    NETWORK_NA_EAST_WEST, "Network NA East <-> West", Some(60e-3), Some(25.0 * MIB), false;
+    NETWORK_EU_WEST_SINGAPORE, "Network EU West <-> Singapore", Some(160e-3), Some(25.0 * MIB), false;
 }
 
 /// The 2026 measured set as a table: latency, throughput, how long 1 GiB takes at that
@@ -1369,15 +1458,58 @@ mod tests {
 
     #[test]
     fn measured_2026_rows() {
-        let ssd = MEASURED_2026
-            .iter()
-            .find(|m| m.operation.starts_with("Sequential SSD read"))
-            .unwrap();
+        let ssd = measured_2026::SSD_SEQUENTIAL_READ;
         assert_eq!(ssd.throughput, Some(8.0 * GIB));
+        assert_eq!(
+            ssd.bandwidth().unwrap().to_string(),
+            "8.59 GB/s (68.7 Gbps)"
+        );
         let text = measured_table().to_text();
         assert!(text.contains("8.00 GiB/s"), "{text}");
         assert!(text.contains("March 8, 2026"), "{text}");
         assert!(MEASURED_2026.iter().any(|m| !m.remeasured));
+    }
+
+    /// Every row has a name, and [`measured`] finds it by that name or by its operation; a
+    /// name that is not there is an error listing the names.
+    #[test]
+    fn measured_rows_by_name() {
+        assert_eq!(measured_2026::NAMES.len(), MEASURED_2026.len());
+        for (name, row) in measured_2026::NAMES.iter().zip(MEASURED_2026) {
+            assert_eq!(measured(name).unwrap(), *row);
+            assert_eq!(measured(&name.to_lowercase()).unwrap(), *row);
+            assert_eq!(measured(row.operation).unwrap(), *row, "{}", row.operation);
+        }
+        let ssd = measured_2026::SSD_RANDOM_READ;
+        assert_eq!(ssd.operation, "Random SSD read (8 KiB)");
+        assert_eq!(ssd.duration().unwrap().to_string(), "100 µs");
+        assert_eq!(measured("Random SSD read").unwrap(), ssd);
+        assert_eq!(measured_2026::COMPRESSION.duration(), None);
+        // Two rows start with this: ambiguous, so an error.
+        let err = measured("Sequential SSD write").unwrap_err().to_string();
+        assert!(
+            err.starts_with(
+                "no MEASURED_2026 row named \"Sequential SSD write\"; there are: \
+                 MEMORY_SEQUENTIAL_RW, MEMORY_SEQUENTIAL_RW_THREADED, HASH,"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("SSD_SEQUENTIAL_WRITE_FSYNC"), "{err}");
+    }
+
+    #[test]
+    fn classic_latencies_are_durations() {
+        use crate::prelude::*;
+        assert_eq!(latency_2012::DISK_SEEK.duration(), milliseconds(10.0));
+        assert_eq!(
+            latency_2020::SSD_RANDOM_READ.duration().to_string(),
+            "16.0 µs"
+        );
+        let reads = latency_2012::READ_1MB_SEQUENTIAL_DISK.duration() * 1000.0;
+        assert_eq!(reads.to_string(), "20.0 s");
+        for l in LATENCY_2012.iter().chain(LATENCY_2020) {
+            assert_eq!(Duration::from(*l).seconds(), l.seconds);
+        }
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 use napkin::figure::{FIGURES, Unit};
 use napkin::prelude::*;
-use napkin::reference::power_of_two;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 1e-9 * b.abs().max(1.0)
@@ -39,6 +38,26 @@ fn reads_given_as_a_total_keep_their_calendar() {
         mixed.work("reads").unwrap(),
         "100M req/month ÷ 2,628,000 s/month = 38.1 req/s \
          (the exact month; 30-day's 2,592,000 s/month gives 38.6 req/s)"
+    );
+}
+
+/// A stream asked for by a name that is not there is an error that lists the streams.
+#[test]
+fn an_unknown_stream_lists_the_streams() {
+    let e = Workload::new(users(200e6), per_user_per_day(2.0))
+        .stream("search", per_month(10e9))
+        .stream("fanout", per_write(10.0))
+        .estimate()
+        .unwrap();
+    assert_eq!(
+        e.stream("serach").unwrap_err().to_string(),
+        "no stream named \"serach\"; there are: \"search\", \"fanout\""
+    );
+    assert_eq!(e.stream("fanout").unwrap().name, "fanout");
+    let none = Workload::total(qps(1.0)).estimate().unwrap();
+    assert_eq!(
+        none.stream("search").unwrap_err().to_string(),
+        "no stream named \"search\"; there are: none (add one with Workload::stream)"
     );
 }
 
