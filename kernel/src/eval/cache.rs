@@ -704,22 +704,31 @@ fn make_readable(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The snapshot directories in `store`, with their keys, sorted by key.
+fn published(store: &Path) -> Vec<(String, PathBuf)> {
+    let Ok(entries) = fs::read_dir(store) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, PathBuf)> = entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let key = name.strip_prefix("deps-")?.to_string();
+            Some((key, entry.path()))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
 /// Removes the snapshots in `store` that no running session holds, except `keep`; returns
 /// each removed directory with the bytes it used.
 pub fn remove_unused(store: &Path, keep: Option<&str>) -> Vec<(PathBuf, u64)> {
     let mut removed = Vec::new();
-    let Ok(entries) = fs::read_dir(store) else {
-        return removed;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(key) = name.strip_prefix("deps-") else {
-            continue;
-        };
-        if Some(key) == keep {
+    for (key, dir) in published(store) {
+        if Some(key.as_str()) == keep {
             continue;
         }
-        let dir = entry.path();
         let Ok(manifest) = File::open(dir.join(SNAPSHOT_MANIFEST)) else {
             continue;
         };
@@ -729,7 +738,7 @@ pub fn remove_unused(store: &Path, keep: Option<&str>) -> Vec<(PathBuf, u64)> {
         }
         let bytes = disk_usage(&dir);
         // Renamed first, so no session finds it half removed.
-        let doomed = store.join(format!(".removing-{name}.{}", std::process::id()));
+        let doomed = store.join(format!(".removing-deps-{key}.{}", std::process::id()));
         if fs::rename(&dir, &doomed).is_ok() && fs::remove_dir_all(&doomed).is_ok() {
             removed.push((dir, bytes));
         }
@@ -739,22 +748,15 @@ pub fn remove_unused(store: &Path, keep: Option<&str>) -> Vec<(PathBuf, u64)> {
 
 /// The published snapshots in `store`: (key, directory, whether a session uses it now).
 pub fn snapshots(store: &Path) -> Vec<(String, PathBuf, bool)> {
-    let mut found = Vec::new();
-    let Ok(entries) = fs::read_dir(store) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(key) = name.strip_prefix("deps-") else {
-            continue;
-        };
-        let in_use = File::open(entry.path().join(SNAPSHOT_MANIFEST))
-            .map(|f| f.try_lock().is_err())
-            .unwrap_or(false);
-        found.push((key.to_string(), entry.path(), in_use));
-    }
-    found.sort();
-    found
+    published(store)
+        .into_iter()
+        .map(|(key, dir)| {
+            let in_use = File::open(dir.join(SNAPSHOT_MANIFEST))
+                .map(|f| f.try_lock().is_err())
+                .unwrap_or(false);
+            (key, dir, in_use)
+        })
+        .collect()
 }
 
 /// The cargo command that builds the cache.
