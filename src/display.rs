@@ -140,7 +140,7 @@ impl Estimate {
                 "Conventions — {}. Nothing is rounded before the last step.",
                 self.workload.conventions.describe()
             ));
-        for step in &self.steps {
+        for step in self.shown_steps() {
             let value = step
                 .work
                 .rsplit_once(" = ")
@@ -243,7 +243,7 @@ mod tests {
     }
 
     #[test]
-    fn estimate_card_has_every_step() {
+    fn estimate_card_has_every_defined_step() {
         let e = Workload::new(users(100e6), per_user_per_day(10.0))
             .bytes_per_write(kb(1.0))
             .estimate()
@@ -252,6 +252,9 @@ mod tests {
         let mimes: Vec<_> = bundle.iter().map(|(m, _)| *m).collect();
         assert_eq!(mimes, ["text/plain", "text/html", "text/markdown"]);
         assert!(bundle[1].1.contains("11.6K req/s"));
-        assert_eq!(e.table().row_count(), e.steps.len());
+        assert_eq!(e.table().row_count(), e.shown_steps().count());
+        // Without reads: no reads, requests, egress or cache by reads, and no zeros.
+        assert_eq!(e.table().row_count(), 10);
+        assert!(!bundle[0].1.contains("0 req/s"), "{}", bundle[0].1);
     }
 }

@@ -188,7 +188,7 @@ impl Traffic {
             Traffic::Total(rate) => {
                 let per = rate.time_base();
                 (
-                    format!("{rate} ÷ {}", seconds_per(rate.calendar(), per)),
+                    per_second_work(&rate.to_string(), rate.calendar(), per),
                     calendar_note(per, rate.calendar(), results, &rate, false),
                 )
             }
@@ -196,11 +196,22 @@ impl Traffic {
                 let per = rate.time_base();
                 let users = Users::raw(users.unwrap_or(1.0));
                 (
-                    format!("{users} × {rate} ÷ {}", seconds_per(rate.calendar(), per)),
+                    per_second_work(&format!("{users} × {rate}"), rate.calendar(), per),
                     calendar_note(per, rate.calendar(), results, &(users * rate), false),
                 )
             }
         }
+    }
+}
+
+/// The work that turns `given`, per `per` of `calendar`, into a rate per second: `given ÷
+/// 86,400 s/day`; a total already per second is `given` (no `÷ 1 s/s`), a product per
+/// second (`10.0M users × 0.0333 req/user/s`) stays as it is.
+fn per_second_work(given: &str, calendar: &Conventions, per: Per) -> String {
+    match per {
+        Per::Second if given.contains(" × ") => given.to_string(),
+        Per::Second => "given".to_string(),
+        _ => format!("{given} ÷ {}", seconds_per(calendar, per)),
     }
 }
 
@@ -318,6 +329,11 @@ impl Workload {
             retention_given: None,
             overflow: None,
         }
+    }
+
+    /// True when the workload has reads: any but the default of none (0 per write).
+    pub(crate) fn has_reads(&self) -> bool {
+        !matches!(self.reads, Traffic::PerWrite(n) if n == 0.0)
     }
 
     /// Reads per write: `reads_per_write(100.0)` for a 100:1 read-heavy system.
@@ -819,6 +835,16 @@ impl Estimate {
         let write_size = Bytes::raw(w.bytes_per_write);
         let read_size = Bytes::raw(w.bytes_per_read.unwrap_or(w.bytes_per_write));
         let peak = format::factor(w.peak_factor);
+        // `average × 3 (peak factor)`; with a factor of 1 the peak is the average, said so
+        // rather than multiplied by 1.
+        let peaked = |average: &dyn fmt::Display, label: &str| {
+            if w.peak_factor == 1.0 {
+                "the average (peak factor 1)".to_string()
+            } else {
+                format!("{average} × {peak}{label}")
+            }
+        };
+        let has_reads = w.has_reads();
         let copies = if w.replication == 1.0 {
             String::new()
         } else {
@@ -835,8 +861,8 @@ impl Estimate {
             None => Rate::raw_in(w.writes, per, calendar).to_string(),
         };
         let writes_work = format!(
-            "{given} ÷ {} = {writes}{}",
-            seconds_per(calendar, per),
+            "{} = {writes}{}",
+            per_second_work(&given, calendar, per),
             calendar_note(per, calendar, &c, &writes, true)
         );
         let stored = |per: &str, seconds: f64, result: &Bandwidth| {
@@ -867,9 +893,15 @@ impl Estimate {
                 format!("{given} = {reads}{note}")
             }
         };
-        let mut summands = vec![writes.to_string(), reads.to_string()];
+        let mut summands = vec![writes.to_string()];
+        if has_reads {
+            summands.push(reads.to_string());
+        }
         summands.extend(streams.iter().map(|s| s.rate.to_string()));
-        let mut egress_parts = vec![format!("{reads} × {read_size}")];
+        let mut egress_parts = Vec::new();
+        if has_reads && read_size.bytes() > 0.0 {
+            egress_parts.push(format!("{reads} × {read_size}"));
+        }
         for (s, e) in w.streams().zip(&streams) {
             if s.bytes_each > 0.0 {
                 egress_parts.push(format!("{} × {}", e.rate, Bytes::raw(s.bytes_each)));
@@ -882,7 +914,11 @@ impl Estimate {
                 let (given, note) = s.traffic.given(w.users, &writes, &c);
                 (
                     s.name,
-                    format!("{given} = {} (peak × {peak} = {}){note}", e.rate, e.peak),
+                    if w.peak_factor == 1.0 {
+                        format!("{given} = {}{note}", e.rate)
+                    } else {
+                        format!("{given} = {} (peak × {peak} = {}){note}", e.rate, e.peak)
+                    },
                 )
             })
             .collect();
@@ -907,15 +943,15 @@ impl Estimate {
                 ("requests", format!("{} = {requests}", summands.join(" + "))),
                 (
                     "peak_writes",
-                    format!("{writes} × {peak} (peak factor) = {peak_writes}"),
+                    format!("{} = {peak_writes}", peaked(&writes, " (peak factor)")),
                 ),
                 (
                     "peak_reads",
-                    format!("{reads} × {peak} (peak factor) = {peak_reads}"),
+                    format!("{} = {peak_reads}", peaked(&reads, " (peak factor)")),
                 ),
                 (
                     "peak_requests",
-                    format!("{requests} × {peak} (peak factor) = {peak_requests}"),
+                    format!("{} = {peak_requests}", peaked(&requests, " (peak factor)")),
                 ),
                 ("storage_per_day", stored("day", c.day, &storage_per_day)),
                 (
@@ -931,12 +967,22 @@ impl Estimate {
                     ),
                 ),
                 ("ingress", format!("{writes} × {write_size} = {ingress}")),
-                ("egress", format!("{} = {egress}", egress_parts.join(" + "))),
+                (
+                    "egress",
+                    if egress_parts.is_empty() {
+                        format!("no reads or streams send bytes = {egress}")
+                    } else {
+                        format!("{} = {egress}", egress_parts.join(" + "))
+                    },
+                ),
                 (
                     "peak_ingress",
-                    format!("{ingress} × {peak} = {peak_ingress}"),
+                    format!("{} = {peak_ingress}", peaked(&ingress, "")),
                 ),
-                ("peak_egress", format!("{egress} × {peak} = {peak_egress}")),
+                (
+                    "peak_egress",
+                    format!("{} = {peak_egress}", peaked(&egress, "")),
+                ),
                 (
                     "cache_by_reads",
                     format!(
@@ -998,6 +1044,52 @@ impl Estimate {
             })
     }
 
+    /// True when the workload defines the figure `name`, so the estimate shows it (its
+    /// `Display`, its card, the live view): the writes always; reads (and their peak, the
+    /// cache by a day's reads) when it has reads; the requests in total when there is more
+    /// than the writes; storage, ingress and the cache by stored data when writes have a
+    /// size; egress when reads or streams send bytes; each named stream. The others are zero
+    /// or repeat another figure; [`Estimate::work`] and the fields still give them.
+    ///
+    /// ```
+    /// use napkin::prelude::*;
+    /// let e = Workload::total(qps(100.0)).estimate()?;
+    /// assert!(e.defines("peak_writes"));
+    /// assert!(!e.defines("reads") && !e.defines("storage_per_day"));
+    /// assert_eq!(e.to_string().lines().count(), 1 + 2); // the title, writes, peak_writes
+    /// # Ok::<(), napkin::Error>(())
+    /// ```
+    pub fn defines(&self, name: &str) -> bool {
+        let w = &self.workload;
+        let reads = w.has_reads();
+        let sized = w.bytes_per_write > 0.0;
+        let read_size = w.bytes_per_read.unwrap_or(w.bytes_per_write) > 0.0;
+        match name {
+            "writes" | "peak_writes" => true,
+            "reads" | "peak_reads" => reads,
+            "requests" | "peak_requests" => reads || !self.streams.is_empty(),
+            "storage_per_day" | "storage_per_month" | "storage_per_year" | "storage_total"
+            | "ingress" | "peak_ingress" | "cache_by_items" => sized,
+            "egress" | "peak_egress" => {
+                (reads && read_size) || w.streams().any(|s| s.bytes_each > 0.0)
+            }
+            "cache_by_reads" => reads && read_size,
+            "cache" => match w.cache {
+                CacheRule::WorkingSet(_) => true,
+                CacheRule::RecentWrites(_) => sized,
+                CacheRule::EightyTwenty if self.reads.per_second() > 0.0 => read_size,
+                CacheRule::EightyTwenty => sized,
+            },
+            other => self.streams.iter().any(|s| s.name == other),
+        }
+    }
+
+    /// The steps of the figures the workload defines ([`Estimate::defines`]), in order: what
+    /// the estimate shows.
+    pub fn shown_steps(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| self.defines(s.name))
+    }
+
     /// The work line behind a figure (`"writes"`, `"peak_requests"`,
     /// `"storage_per_year"`, …), or `None` for an unknown name.
     pub fn work(&self, name: &str) -> Option<&str> {
@@ -1015,15 +1107,23 @@ impl Estimate {
         server.validate()?;
         let usable = 1.0 - server.headroom;
         let h = format::percent(server.headroom);
+        // `(10.0K req/s × (1 − 30.0 % headroom))`; with no headroom, the capacity alone.
+        let usable_of = |capacity: &dyn fmt::Display, label: &str| {
+            if server.headroom == 0.0 {
+                capacity.to_string()
+            } else {
+                format!("({capacity} × (1 − {h}{label}))")
+            }
+        };
         let servers = |n: f64| format::counted(n, "server", "servers");
         let by_throughput =
             (self.peak_requests.per_second() / (server.requests.per_second() * usable)).ceil();
         let mut steps = vec![Step {
             name: "by_throughput",
             work: format!(
-                "{} ÷ ({} × (1 − {h} headroom)) = {}",
+                "{} ÷ {} = {}",
                 self.peak_requests,
-                server.requests,
+                usable_of(&server.requests, " headroom"),
                 servers(by_throughput)
             ),
         }];
@@ -1032,8 +1132,9 @@ impl Estimate {
             steps.push(Step {
                 name: "by_memory",
                 work: format!(
-                    "{} cache ÷ ({memory} × (1 − {h})) = {}",
+                    "{} cache ÷ {} = {}",
                     self.cache,
+                    usable_of(&memory, ""),
                     servers(n)
                 ),
             });
@@ -1044,8 +1145,9 @@ impl Estimate {
             steps.push(Step {
                 name: "by_storage",
                 work: format!(
-                    "{} ÷ ({storage} × (1 − {h})) = {}",
+                    "{} ÷ {} = {}",
                     self.storage_total,
+                    usable_of(&storage, ""),
                     servers(n)
                 ),
             });
@@ -1222,8 +1324,8 @@ impl fmt::Display for Sizing {
 impl fmt::Display for Estimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Estimate ({})", self.workload.conventions.describe())?;
-        let width = self.steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
-        for s in &self.steps {
+        let width = self.shown_steps().map(|s| s.name.len()).max().unwrap_or(0);
+        for s in self.shown_steps() {
             writeln!(f, "  {:width$}  {}", s.name, s.work)?;
         }
         Ok(())

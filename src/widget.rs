@@ -503,6 +503,11 @@ fn estimate_card(w: &Workload, server: Option<&Server>) -> Result<String, String
         "egress",
         "cache",
     ] {
+        // The figures the workload defines; the peak requests always, the card's headline
+        // (the peak writes when there is nothing else).
+        if name != "peak_requests" && !e.defines(name) {
+            continue;
+        }
         if let Some(work) = e.work(name) {
             let value = work.rsplit_once(" = ").map_or("", |(_, v)| v);
             rows.push([name.replace('_', " "), value.to_string(), work.to_string()]);
@@ -902,6 +907,21 @@ mod tests {
     use napkin_channel::{ViewAnswer, ViewRequest};
 
     use super::listener::{MAX_CONNECTIONS, ViewServer, server};
+
+    /// The live card shows the figures the workload defines, and always the peak requests.
+    #[test]
+    fn the_card_shows_the_defined_figures() {
+        let w = Workload::new(users(1e6), per_user_per_day(10.0));
+        let card = estimate_card(&w, None).unwrap();
+        assert!(card.contains(">peak requests<"), "{card}");
+        for hidden in [">reads<", ">egress<", ">storage total<", ">cache<", "0 B"] {
+            assert!(!card.contains(hidden), "{hidden} in {card}");
+        }
+        let card = estimate_card(&w.reads_per_write(10.0).bytes_per_write(kb(1.0)), None).unwrap();
+        for shown in [">reads<", ">egress<", ">storage total<", ">cache<"] {
+            assert!(card.contains(shown), "{shown} not in {card}");
+        }
+    }
 
     /// Connects as the kernel does: the token first, then one request.
     fn ask(server: &ViewServer, view: u64, values: &[f64]) -> Vec<ViewAnswer> {

@@ -225,3 +225,50 @@ fn every_figure_has_a_work_line_and_a_column() {
         assert_eq!(Unit::of_column(column.name()), figure.unit);
     }
 }
+
+/// An estimate shows only the figures its workload defines, and no work line multiplies or
+/// divides by one (issue: `÷ 1 s/s`, `(1 − 0 %)`, ~15 lines of zeros). Snapshots of what a
+/// learner sees: writes alone, writes with a size, and a full workload with reads, a stream,
+/// sizes and a server with no headroom.
+#[test]
+fn estimates_show_what_is_defined_without_identity_steps() {
+    let bare = Workload::new(users(10e6), per_user_per_second(1.0 / 30.0))
+        .peak_factor(1.0)
+        .estimate()
+        .unwrap();
+    assert_eq!(
+        bare.work("writes").unwrap(),
+        "10.0M users × 0.0333 req/user/s = 333K req/s"
+    );
+    assert!(!bare.defines("reads") && !bare.defines("storage_total"));
+    // Hidden figures still have their work and their value.
+    assert_eq!(
+        bare.work("reads").unwrap(),
+        "333K req/s × 0 reads per write = 0 req/s"
+    );
+    insta::assert_snapshot!("estimate_writes_alone", bare.to_string());
+
+    let sized = Workload::total(qps(100.0))
+        .bytes_per_write(kb(1.0))
+        .estimate()
+        .unwrap();
+    assert_eq!(sized.work("writes").unwrap(), "given = 100 req/s");
+    insta::assert_snapshot!("estimate_writes_with_a_size", sized.to_string());
+
+    let full = Workload::new(users(200e6), per_user_per_day(2.0))
+        .reads(per_user_per_day(100.0))
+        .stream_sized("search", per_second(5_000.0), kb(2.0))
+        .bytes_per_write(bytes(300.0))
+        .estimate()
+        .unwrap();
+    assert!(full.shown_steps().count() == full.steps.len());
+    let sizing = full
+        .servers(&Server::new(qps(10_000.0), gb(64.0), tb(10.0)).headroom(0.0))
+        .unwrap();
+    let text = format!("{full}\n{sizing}");
+    assert!(
+        !text.contains("(1 − 0 %") && !text.contains("÷ 1 s/s"),
+        "{text}"
+    );
+    insta::assert_snapshot!("estimate_full_and_servers_without_headroom", text);
+}
