@@ -137,8 +137,8 @@ pub fn info(shared: Option<&Path>) {
 pub fn clean(shared: Option<&Path>, all: bool) -> anyhow::Result<()> {
     let layout = layout(shared);
     let current = cache::key(&napkin_path()).ok();
-    let keep = if all { None } else { current.as_deref() };
-    let removed = cache::remove_unused(layout.store(), keep);
+    let keep: Vec<&str> = current.as_deref().filter(|_| !all).into_iter().collect();
+    let removed = cache::remove_unused(layout.store(), &keep);
     for (dir, bytes) in &removed {
         println!("Removed {} ({})", dir.display(), megabytes(*bytes));
     }

@@ -407,8 +407,14 @@ impl DepCache {
         let build_dir = layout.build_dir();
         adopt_legacy_build(&layout.user, &build_dir);
         let built = Self::build(&build_dir, &layout.user, napkin, &key, progress)?;
-        // Older snapshots no session uses any more are only disk.
-        for (dir, _) in remove_unused(&layout.user, Some(&key)) {
+        // Older snapshots no session uses are only disk; the newest of them stays, so two
+        // checkouts used in turn do not rebuild each other's.
+        let previous = newest_other(&layout.user, &key);
+        let keep: Vec<&str> = [Some(key.as_str()), previous.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        for (dir, _) in remove_unused(&layout.user, &keep) {
             log!("removed an unused dependency cache: {}", dir.display());
         }
         Ok(built)
@@ -721,12 +727,27 @@ fn published(store: &Path) -> Vec<(String, PathBuf)> {
     found
 }
 
-/// Removes the snapshots in `store` that no running session holds, except `keep`; returns
-/// each removed directory with the bytes it used.
-pub fn remove_unused(store: &Path, keep: Option<&str>) -> Vec<(PathBuf, u64)> {
+/// The most recently published snapshot of `store` other than `key`.
+fn newest_other(store: &Path, key: &str) -> Option<String> {
+    published(store)
+        .into_iter()
+        .filter(|(k, _)| k != key)
+        .filter_map(|(k, dir)| {
+            let published = fs::metadata(dir.join(SNAPSHOT_MANIFEST))
+                .and_then(|m| m.modified())
+                .ok()?;
+            Some((published, k))
+        })
+        .max()
+        .map(|(_, k)| k)
+}
+
+/// Removes the snapshots in `store` that no running session holds, except those in `keep`;
+/// returns each removed directory with the bytes it used.
+pub fn remove_unused(store: &Path, keep: &[&str]) -> Vec<(PathBuf, u64)> {
     let mut removed = Vec::new();
     for (key, dir) in published(store) {
-        if Some(key.as_str()) == keep {
+        if keep.contains(&key.as_str()) {
             continue;
         }
         let Ok(manifest) = File::open(dir.join(SNAPSHOT_MANIFEST)) else {
@@ -1267,7 +1288,21 @@ mod tests {
 
         // A second snapshot; the first is in use, so cleaning keeps it.
         publish(store.path(), "k2", &files, &libraries).unwrap();
-        assert!(remove_unused(store.path(), Some("k2")).is_empty());
+        let age = |key: &str, seconds: u64| {
+            let manifest = snapshot_dir(store.path(), key).join(SNAPSHOT_MANIFEST);
+            let when = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(seconds);
+            File::options()
+                .write(true)
+                .open(manifest)
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        };
+        age("k1", 1_000);
+        age("k2", 2_000);
+        assert_eq!(newest_other(store.path(), "k3").as_deref(), Some("k2"));
+        assert_eq!(newest_other(store.path(), "k2").as_deref(), Some("k1"));
+        assert!(remove_unused(store.path(), &["k2"]).is_empty());
         assert_eq!(
             snapshots(store.path())
                 .iter()
@@ -1278,11 +1313,11 @@ mod tests {
         let clone = cache.clone();
         drop(cache);
         assert!(
-            remove_unused(store.path(), Some("k2")).is_empty(),
+            remove_unused(store.path(), &["k2"]).is_empty(),
             "a clone holds it too"
         );
         drop(clone);
-        let removed = remove_unused(store.path(), Some("k2"));
+        let removed = remove_unused(store.path(), &["k2"]);
         assert_eq!(removed.len(), 1);
         assert_eq!(removed[0].0, dir);
         assert!(!dir.exists());
@@ -1290,7 +1325,7 @@ mod tests {
             DepCache::is_published(store.path(), "k2"),
             "the kept one stays"
         );
-        assert_eq!(remove_unused(store.path(), None).len(), 1);
+        assert_eq!(remove_unused(store.path(), &[]).len(), 1);
         assert!(snapshots(store.path()).is_empty());
     }
 
