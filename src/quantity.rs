@@ -464,6 +464,36 @@ impl fmt::Display for PerUser {
     }
 }
 
+/// Scaling items per user: `per_user(400.0) * 0.1` is 10 % of 400 friends, 40 per user.
+impl Mul<f64> for PerUser {
+    type Output = PerUser;
+    fn mul(self, rhs: f64) -> PerUser {
+        PerUser { n: self.n * rhs }
+    }
+}
+
+impl Mul<PerUser> for f64 {
+    type Output = PerUser;
+    fn mul(self, rhs: PerUser) -> PerUser {
+        rhs * self
+    }
+}
+
+impl Div<f64> for PerUser {
+    type Output = PerUser;
+    fn div(self, rhs: f64) -> PerUser {
+        PerUser { n: self.n / rhs }
+    }
+}
+
+impl Add for PerUser {
+    type Output = PerUser;
+    /// 200 friends + 50 groups per user = 250 items per user.
+    fn add(self, rhs: PerUser) -> PerUser {
+        PerUser { n: self.n + rhs.n }
+    }
+}
+
 impl Mul<PerUser> for Users {
     type Output = Items;
     /// Users × items per user = items.
@@ -1637,6 +1667,15 @@ impl Div<Duration> for Requests {
             per: per_for(rhs),
             calendar: rhs.calendar,
         }
+    }
+}
+
+impl Div<Duration> for Items {
+    type Output = Rate;
+    /// Items over a time are a rate, one request (a write) per item: `items(1e6) / days(3.0)`
+    /// is 3.86 req/s.
+    fn div(self, rhs: Duration) -> Rate {
+        Requests::raw(self.count()) / rhs
     }
 }
 

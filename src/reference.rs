@@ -18,7 +18,7 @@
 use crate::convention::{Conventions, Per};
 use crate::error::Error;
 use crate::format;
-use crate::quantity::{Bandwidth, Duration};
+use crate::quantity::{Bandwidth, Bytes, Duration};
 use crate::table::{Column, Table};
 
 // ---------------------------------------------------------------------------
@@ -630,6 +630,21 @@ impl PowerOfTwo {
             (Some(b), Some(d)) if k > 0 => format!("{lead} {b} ≈ {lead} {d}"),
             _ => format!("{lead} B"),
         }
+    }
+}
+
+/// 2ⁿ things of a size: `power_of_two(42)? * kb(100.0)` is 2⁴² × 100 KB (440 PB).
+impl std::ops::Mul<Bytes> for PowerOfTwo {
+    type Output = Bytes;
+    fn mul(self, rhs: Bytes) -> Bytes {
+        rhs * self.value()
+    }
+}
+
+impl std::ops::Mul<PowerOfTwo> for Bytes {
+    type Output = Bytes;
+    fn mul(self, rhs: PowerOfTwo) -> Bytes {
+        self * rhs.value()
     }
 }
 

@@ -1,5 +1,6 @@
 //! napkin's integration tests, in one binary (one link of polars, not one per file).
 
+mod arithmetic;
 mod compile_fail;
 mod conventions;
 mod debug;
