@@ -37,6 +37,7 @@ pub extern crate uom;
 
 pub mod chart;
 pub mod convention;
+pub mod cost;
 mod dimension;
 pub mod display;
 pub mod error;
@@ -63,6 +64,7 @@ pub use polars;
 pub mod prelude {
     pub use crate::chart::Chart;
     pub use crate::convention::{Conventions, Per};
+    pub use crate::cost::{MonthlyCost, Pricing};
     pub use crate::display::{Rich, display};
     pub use crate::error::Error;
     pub use crate::estimate::{

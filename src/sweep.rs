@@ -27,6 +27,7 @@ use polars::prelude::{
     Column, DataFrame, Float64Chunked, IntoSeries, NamedFrom, Series, UInt32Chunked,
 };
 
+use crate::cost::{Pricing, dollars_per_second};
 use crate::error::Error;
 use crate::estimate::{Inputs, Workload};
 use crate::frame::Frame;
@@ -149,6 +150,7 @@ pub struct Sweep {
     axes: Vec<(Param, Vec<f64>)>,
     outputs: Vec<Output>,
     stage: bool,
+    pricing: Option<Pricing>,
 }
 
 impl Sweep {
@@ -159,6 +161,7 @@ impl Sweep {
             axes: Vec::new(),
             outputs: Output::ALL.to_vec(),
             stage: true,
+            pricing: None,
         }
     }
 
@@ -180,8 +183,34 @@ impl Sweep {
         self
     }
 
+    /// Adds a `cost_per_month [$/month]` column: each row's [`Estimate::cost`] total at
+    /// `pricing`, in dollars per month of the workload's conventions (servers, storage at rest
+    /// and egress, by the same formulas).
+    ///
+    /// ```
+    /// use napkin::prelude::*;
+    /// let base = Workload::new(users(1e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));
+    /// let frame = Sweep::new(base)
+    ///     .vary(Param::Users, [1e6, 1e8])
+    ///     .cost(&Pricing::new().storage_per_gb_month(0.023))
+    ///     .run()?;
+    /// let cost = frame.column("cost_per_month [$/month]")?.f64()?;
+    /// let e = Workload::new(users(1e8), per_user_per_day(10.0))
+    ///     .bytes_per_write(kb(1.0))
+    ///     .estimate()?;
+    /// let one = e.cost(&Pricing::new().storage_per_gb_month(0.023))?;
+    /// assert!((cost.get(1).unwrap() - one.total.value_in(Per::Month)).abs() < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// [`Estimate::cost`]: crate::estimate::Estimate::cost
+    pub fn cost(mut self, pricing: &Pricing) -> Sweep {
+        self.pricing = Some(*pricing);
+        self
+    }
+
     /// The output columns: the figures asked for, then each stream's rate (with the
-    /// requests figures).
+    /// requests figures), then the cost.
     fn columns(&self) -> Vec<Col> {
         let mut columns: Vec<Col> = self.outputs.iter().map(|o| Col::Figure(*o)).collect();
         if self.outputs.contains(&Output::Requests) {
@@ -190,6 +219,9 @@ impl Sweep {
                     columns.push(Col::Stream(i, stream.name));
                 }
             }
+        }
+        if self.pricing.is_some() {
+            columns.push(Col::Cost);
         }
         columns
     }
@@ -210,6 +242,13 @@ impl Sweep {
     /// Checks the base workload and every value of every axis.
     fn validate(&self) -> Result<(), Error> {
         self.base.validate()?;
+        if let Some(pricing) = &self.pricing {
+            pricing.validate()?;
+            if let Some(server) = &pricing.server {
+                // The server's own checks (headroom, capacities), as Estimate::servers makes.
+                self.base.estimate()?.servers(server)?;
+            }
+        }
         for (param, values) in &self.axes {
             if values.is_empty() {
                 return Err(Error::NoValues {
@@ -351,7 +390,7 @@ impl Sweep {
                 batch.read_size[..rows].copy_from_slice(&batch.bytes_per_write[..rows]);
             }
             for (out, column) in part.outputs.iter_mut().zip(&columns) {
-                batch.compute(*column, &mut out[done..done + rows]);
+                batch.compute(*column, &mut out[done..done + rows], self.pricing.as_ref());
             }
             if let Some(stages) = part.stages.as_mut() {
                 for (row, stage) in stages[done..done + rows].iter_mut().enumerate() {
@@ -440,7 +479,7 @@ impl Batch {
 
     /// Writes `output` for the first `out.len()` rows: one loop per output,
     /// in which the figures it does not need are never computed.
-    fn compute(&self, column: Col, out: &mut [f64]) {
+    fn compute(&self, column: Col, out: &mut [f64], pricing: Option<&Pricing>) {
         let rows = out.len().min(BATCH);
         let out = &mut out[..rows];
         macro_rules! column {
@@ -455,6 +494,17 @@ impl Batch {
             Col::Stream(i, _) => {
                 for (row, slot) in out.iter_mut().enumerate() {
                     *slot = self.at(row).figures().streams[i];
+                }
+                return;
+            }
+            Col::Cost => {
+                if let Some(pricing) = pricing {
+                    let month = self.base.month;
+                    for (row, slot) in out.iter_mut().enumerate() {
+                        let inputs = self.at(row);
+                        let f = inputs.figures();
+                        *slot = dollars_per_second(pricing, &f, inputs.replication, month) * month;
+                    }
                 }
                 return;
             }
@@ -484,6 +534,8 @@ impl Batch {
 enum Col {
     Figure(Output),
     Stream(usize, &'static str),
+    /// The monthly cost at the sweep's pricing.
+    Cost,
 }
 
 impl Col {
@@ -491,6 +543,7 @@ impl Col {
         match self {
             Col::Figure(output) => output.column().to_string(),
             Col::Stream(_, name) => format!("{name} [req/s]"),
+            Col::Cost => "cost_per_month [$/month]".to_string(),
         }
     }
 }

@@ -7,6 +7,7 @@ mod debug;
 mod examples;
 mod format_props;
 mod golden;
+mod golden_costs;
 mod golden_sources;
 mod output;
 mod props;
