@@ -53,3 +53,16 @@ fn scaling_journey() {
     assert!(svg.starts_with("<svg"), "{}", &svg[..svg.len().min(200)]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cost() {
+    let text = stdout(example("cost"));
+    for line in [
+        "  storage  1.83 PB at 5 years × 3 replicas × $0.023/GB-month = $126K/month",
+        "  total    $3.85K/month + $126K/month + $27.4K/month = $157K/month",
+        "Total: $75.6K/month ($907K a year)",
+        "  100M users: $157K/month",
+    ] {
+        assert!(text.contains(line), "{line:?} missing from:\n{text}");
+    }
+}
