@@ -17,6 +17,8 @@ pub enum Unit {
     BytesPerSecond,
     /// A plain number: a ratio, a factor, years.
     Plain,
+    /// US dollars per month: `[$/month]`, a sweep's cost column.
+    DollarsPerMonth,
 }
 
 impl Unit {
@@ -30,6 +32,7 @@ impl Unit {
             "B" => Unit::Bytes,
             "B/s" => Unit::BytesPerSecond,
             "req/s" => Unit::RequestsPerSecond,
+            "$/month" => Unit::DollarsPerMonth,
             s if s.starts_with("req/") => Unit::Count,
             "" if name == "users" => Unit::Count,
             _ => Unit::Plain,
@@ -42,6 +45,7 @@ impl Unit {
             Unit::RequestsPerSecond => " [req/s]",
             Unit::Bytes => " [B]",
             Unit::BytesPerSecond => " [B/s]",
+            Unit::DollarsPerMonth => " [$/month]",
             Unit::Count | Unit::Plain => "",
         }
     }
@@ -53,6 +57,7 @@ impl Unit {
             Unit::BytesPerSecond => format!("{}/s", format::bytes(x)),
             Unit::Count | Unit::RequestsPerSecond => format::count(x),
             Unit::Plain => format::factor(x),
+            Unit::DollarsPerMonth => format!("${}/month", format::count(x)),
         }
     }
 
@@ -70,6 +75,7 @@ impl Unit {
                 }
             }
             Unit::Plain => format::factor(x),
+            Unit::DollarsPerMonth => format!("${}", format::compact(x)),
         }
     }
 }
@@ -189,6 +195,11 @@ mod tests {
             assert_eq!(f.column, format!("{}{}", f.name, f.unit.suffix()));
         }
         assert_eq!(Unit::of_column("users"), Unit::Count);
+        let cost = Unit::of_column("cost_per_month [$/month]");
+        assert_eq!(cost, Unit::DollarsPerMonth);
+        assert_eq!(cost.suffix(), " [$/month]");
+        assert_eq!(cost.cell(157_312.0), "$157K/month");
+        assert_eq!(cost.label(150_000.0), "$150K");
         assert_eq!(
             Unit::of_column("writes_per_user [req/user/day]"),
             Unit::Count

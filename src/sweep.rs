@@ -652,4 +652,68 @@ mod tests {
             assert!((writes.get(row).unwrap() - u * per_user / 86_400.0).abs() < 1e-6);
         }
     }
+
+    #[test]
+    fn cost_column_matches_each_rows_estimate() {
+        let base = Workload::new(users(1e6), per_user_per_day(10.0))
+            .reads_per_write(10.0)
+            .bytes_per_write(kb(1.0));
+        let pricing = Pricing::aws_2024()
+            .server(Server::throughput(qps(10_000.0)).storage(tb(10.0)))
+            .egress_per_gb(0.05);
+        let (user_values, copies) = ([1e6, 1e7, 1e8], [1.0, 3.0]);
+        let frame = Sweep::new(base)
+            .vary(Param::Users, user_values)
+            .vary(Param::Replication, copies)
+            .outputs(&[], false)
+            .cost(&pricing)
+            .run()
+            .unwrap();
+        let cost = frame
+            .column("cost_per_month [$/month]")
+            .unwrap()
+            .f64()
+            .unwrap();
+        assert_eq!(cost.len(), 6);
+        for (row, (u, r)) in user_values
+            .iter()
+            .flat_map(|u| copies.iter().map(move |r| (*u, *r)))
+            .enumerate()
+        {
+            let mut w = base;
+            w.users = Some(u);
+            let e = w.replication(r).estimate().unwrap();
+            let expected = e.cost(&pricing).unwrap().total.value_in(Per::Month);
+            let got = cost.get(row).unwrap();
+            assert!(
+                (got - expected).abs() < 1e-9 * expected,
+                "row {row}: {got} vs {expected}"
+            );
+        }
+        // A chart of the cost over the scaling journey, its axis in dollars.
+        let journey = Sweep::new(base)
+            .vary(Param::Users, log_range(1e3, 1e8, 2).unwrap())
+            .outputs(&[], false)
+            .cost(&pricing)
+            .run()
+            .unwrap();
+        let chart = crate::chart::Chart::lines(
+            &journey,
+            "users",
+            &["cost_per_month [$/month]"],
+            true,
+            true,
+        )
+        .unwrap();
+        let svg = chart.to_svg().unwrap();
+        assert!(svg.contains("$1K") || svg.contains("$10K"), "{svg}");
+        let err = Sweep::new(base)
+            .cost(&Pricing::new().egress_per_gb(-1.0))
+            .run()
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("invalid egress_per_gb"),
+            "{err}"
+        );
+    }
 }
