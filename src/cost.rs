@@ -47,6 +47,9 @@ const GB: f64 = 1e9;
 pub struct Pricing {
     /// The server type the estimate is sized on ([`Estimate::servers`]); `None`: no servers.
     pub server: Option<Server>,
+    /// A number of servers the learner already knows ("100 vCPUs 24/7"), priced as given
+    /// instead of sized from the estimate.
+    pub fleet: Option<u64>,
     /// What one server costs (`dollars_per_hour(0.096)`, `dollars_per_month(500.0)`).
     pub server_price: Option<Spend>,
     /// Dollars per GB stored for a month.
@@ -72,6 +75,7 @@ impl Pricing {
     pub fn new() -> Pricing {
         Pricing {
             server: None,
+            fleet: None,
             server_price: None,
             storage_per_gb_month: None,
             egress_per_gb: None,
@@ -121,6 +125,13 @@ impl Pricing {
     /// The server type to size the fleet on: [`Estimate::servers`] says how many.
     pub fn server(mut self, server: Server) -> Pricing {
         self.server = Some(server);
+        self
+    }
+
+    /// `n` servers, as the source states them, instead of a fleet sized on a
+    /// [`Pricing::server`]: each at [`Pricing::server_price`].
+    pub fn fleet(mut self, n: u64) -> Pricing {
+        self.fleet = Some(n);
         self
     }
 
@@ -188,7 +199,7 @@ impl Pricing {
                 "a finite number of copies ≥ 1",
             )?;
         }
-        if self.server.is_some() && self.server_price.is_none() {
+        if (self.server.is_some() || self.fleet.is_some()) && self.server_price.is_none() {
             return Err(Error::invalid(
                 "server_price",
                 "none".to_string(),
@@ -240,8 +251,13 @@ pub(crate) fn dollars_per_second(
     month: f64,
 ) -> f64 {
     let mut total = 0.0;
-    if let (Some(server), Some(price)) = (&pricing.server, pricing.server_price) {
-        total += servers_needed(server, f) * price.value_in(Per::Second);
+    if let Some(price) = pricing.server_price {
+        let n = match (pricing.fleet, &pricing.server) {
+            (Some(n), _) => n as f64,
+            (None, Some(server)) => servers_needed(server, f),
+            (None, None) => 0.0,
+        };
+        total += n * price.value_in(Per::Second);
     }
     if let Some(price) = pricing.storage_per_gb_month {
         let copies = pricing.replication.unwrap_or(replication);
@@ -328,7 +344,7 @@ impl Rich for MonthlyCost {
 
 impl Estimate {
     /// What this estimate costs a month at `pricing`: its servers (sized by
-    /// [`Estimate::servers`] on the pricing's server), its data at rest at the end of the
+    /// [`Estimate::servers`] on the pricing's server, or the [`Pricing::fleet`] given), its data at rest at the end of the
     /// retention (one copy × the replicas × $/GB-month) and its egress (a month of it ×
     /// $/GB), each with a work line, and the total. An item the workload does not define
     /// (no stored bytes, no egress) or the pricing does not price has no line. A month is
@@ -356,18 +372,24 @@ impl Estimate {
         let monthly = |dollars: f64| Spend::raw_in(dollars, Per::Month, &c);
         let mut steps = Vec::new();
 
-        let servers = match (&pricing.server, pricing.server_price) {
-            (Some(server), Some(price)) => {
+        let fleet = match (pricing.fleet, &pricing.server) {
+            (Some(n), _) => Some((n, "given".to_string())),
+            (None, Some(server)) => {
                 let sizing = self.servers(server)?;
+                Some((sizing.servers, format!("{} binds", sizing.binding)))
+            }
+            (None, None) => None,
+        };
+        let servers = match (fleet, pricing.server_price) {
+            (Some((n, why)), Some(price)) => {
                 // The price per month of the estimate's calendar: $0.096/h is $70.1/month.
                 let each = monthly(price.value_in(Per::Second) * c.month);
-                let spend = each * sizing.servers as f64;
+                let spend = each * n as f64;
                 steps.push(Step {
                     name: "servers",
                     work: format!(
-                        "{} ({} binds) × {each} = {spend}",
-                        format::counted(sizing.servers as f64, "server", "servers"),
-                        sizing.binding
+                        "{} ({why}) × {each} = {spend}",
+                        format::counted(n as f64, "server", "servers"),
                     ),
                 });
                 Some(spend)
@@ -557,6 +579,29 @@ mod tests {
             e.workload.conventions.month,
         );
         assert!((per_second - cost.total.value_in(Per::Second)).abs() < 1e-9 * per_second);
+    }
+
+    #[test]
+    fn a_fleet_given_is_priced_as_given() {
+        let e = stored();
+        let pricing = Pricing::new()
+            .server(Server::throughput(qps(10_000.0)))
+            .fleet(7)
+            .server_price(dollars_per_month(100.0));
+        let cost = e.cost(&pricing).unwrap();
+        assert_eq!(
+            cost.work("servers").unwrap(),
+            "7 servers (given) × $100/month = $700/month"
+        );
+        let per_second = dollars_per_second(
+            &pricing,
+            &e.workload.figures(),
+            3.0,
+            e.workload.conventions.month,
+        );
+        assert!((per_second - cost.total.value_in(Per::Second)).abs() < 1e-12);
+        let err = e.cost(&Pricing::new().fleet(7)).unwrap_err();
+        assert!(err.to_string().starts_with("invalid server_price"), "{err}");
     }
 
     #[test]
