@@ -76,7 +76,7 @@ fn mastny_log_storage_cost() {
         .conventions(Conventions::THIRTY_DAY);
     let blob = Pricing::new()
         .storage_per_gb_month(0.02)
-        .source("napkin-math blob storage, $0.02/GB-month");
+        .source("the source's blob storage at $0.02/GB-month");
     let month = logs.retention(days(30.0)).estimate().unwrap();
     assert_eq!(month.storage_per_day.to_string(), "8.64 TB/day");
     let cost = month.cost(&blob).unwrap();
