@@ -333,12 +333,7 @@ impl fmt::Display for MonthlyCost {
 
 impl Rich for MonthlyCost {
     fn mime_bundle(&self) -> Bundle {
-        let t = self.table();
-        vec![
-            ("text/plain", self.to_string()),
-            ("text/html", t.to_html()),
-            ("text/markdown", t.to_markdown()),
-        ]
+        crate::display::table_bundle(self.to_string(), &self.table())
     }
 }
 

@@ -22,6 +22,16 @@ use crate::table::{Table, escape_html};
 /// One rich output: `(MIME type, content)` pairs, `text/plain` first.
 pub type Bundle = Vec<(&'static str, String)>;
 
+/// The bundle of a value shown as a table: `text` as plain text, the table as HTML and
+/// Markdown.
+pub(crate) fn table_bundle(text: String, table: &Table) -> Bundle {
+    vec![
+        ("text/plain", text),
+        ("text/html", table.to_html()),
+        ("text/markdown", table.to_markdown()),
+    ]
+}
+
 /// A value that can show itself in a notebook.
 pub trait Rich {
     /// The value's renderings, `text/plain` first.
@@ -160,12 +170,7 @@ impl Estimate {
 
 impl Rich for Estimate {
     fn mime_bundle(&self) -> Bundle {
-        let t = self.table();
-        vec![
-            ("text/plain", self.to_string()),
-            ("text/html", t.to_html()),
-            ("text/markdown", t.to_markdown()),
-        ]
+        table_bundle(self.to_string(), &self.table())
     }
 }
 
@@ -207,12 +212,7 @@ impl Rich for crate::estimate::Sizing {
                 step.work.clone(),
             ]);
         }
-        let t = t.align(1, crate::table::Align::Right);
-        vec![
-            ("text/plain", self.to_string()),
-            ("text/html", t.to_html()),
-            ("text/markdown", t.to_markdown()),
-        ]
+        table_bundle(self.to_string(), &t.align(1, crate::table::Align::Right))
     }
 }
 

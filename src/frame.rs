@@ -148,11 +148,7 @@ pub fn frame_table(df: &DataFrame, max_rows: usize) -> Table {
 impl Rich for DataFrame {
     fn mime_bundle(&self) -> Bundle {
         let t = frame_table(self, HEAD_ROWS + TAIL_ROWS);
-        vec![
-            ("text/plain", t.to_text()),
-            ("text/html", t.to_html()),
-            ("text/markdown", t.to_markdown()),
-        ]
+        crate::display::table_bundle(t.to_text(), &t)
     }
 }
 

@@ -30,10 +30,10 @@ pub fn warm(shared: Option<&Path>) -> anyhow::Result<()> {
     let start = Instant::now();
     println!("Warming the napkin-kernel cache (napkin, polars, plotters, uom)…");
     let napkin = napkin_path();
+    let key = cache::key(&napkin)?;
     if let Some(shared) = shared {
         // Built in this user's own build directory, published into the shared one.
         let layout = Layout::from_env();
-        let key = cache::key(&napkin)?;
         let mut compiled = 0;
         let built = DepCache::build(&layout.build_dir(), shared, &napkin, &key, |progress| {
             let cache::Progress::Compiled(name) = progress;
@@ -53,7 +53,7 @@ pub fn warm(shared: Option<&Path>) -> anyhow::Result<()> {
     let layout = Layout::from_env();
     println!(
         "\nCache ready in {} ({:.0} s); every session links against it.",
-        cache::snapshot_dir(layout.store(), &cache::key(&napkin)?).display(),
+        cache::snapshot_dir(layout.store(), &key).display(),
         start.elapsed().as_secs_f64()
     );
     Ok(())

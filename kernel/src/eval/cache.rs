@@ -384,33 +384,33 @@ impl DepCache {
         }))
     }
 
-    /// The snapshot this session links against: found by key in the layout's store, or, with
-    /// no shared cache, built in the user's directory first (a no-op when it exists).
-    /// `progress` hears of each crate compiled. With a shared cache nothing is written: a
-    /// missing snapshot is an error naming the command that publishes it.
+    /// The snapshot this session links against: snapshot `key` (napkin's at `napkin`, see
+    /// [`key`]) found in the layout's store, or, with no shared cache, built in the user's
+    /// directory first. `progress` hears of each crate compiled. With a shared cache nothing is
+    /// written: a missing snapshot is an error naming the command that publishes it.
     pub fn ensure(
         layout: &Layout,
         napkin: &Path,
+        key: &str,
         progress: impl FnMut(Progress),
     ) -> Result<DepCache, CacheError> {
-        let key = key(napkin)?;
-        if let Some(found) = Self::open(layout.store(), &key)? {
+        if let Some(found) = Self::open(layout.store(), key)? {
             return Ok(found);
         }
         if let Some(dir) = &layout.shared {
             return Err(CacheError::SharedMissing {
                 dir: dir.clone(),
-                key,
+                key: key.to_string(),
             });
         }
         layout.create_user_dir().map_err(io_error(&layout.user))?;
         let build_dir = layout.build_dir();
         adopt_legacy_build(&layout.user, &build_dir);
-        let built = Self::build(&build_dir, &layout.user, napkin, &key, progress)?;
+        let built = Self::build(&build_dir, &layout.user, napkin, key, progress)?;
         // Older snapshots no session uses are only disk; the newest of them stays, so two
         // checkouts used in turn do not rebuild each other's.
-        let previous = newest_other(&layout.user, &key);
-        let keep: Vec<&str> = [Some(key.as_str()), previous.as_deref()]
+        let previous = newest_other(&layout.user, key);
+        let keep: Vec<&str> = [Some(key), previous.as_deref()]
             .into_iter()
             .flatten()
             .collect();
@@ -1338,7 +1338,8 @@ mod tests {
             user: user.path().join("mine"),
             shared: Some(shared.path().to_path_buf()),
         };
-        let error = DepCache::ensure(&layout, napkin.path(), |_| {}).unwrap_err();
+        let key = key(napkin.path()).unwrap();
+        let error = DepCache::ensure(&layout, napkin.path(), &key, |_| {}).unwrap_err();
         let text = error.to_string();
         assert!(matches!(error, CacheError::SharedMissing { .. }), "{text}");
         assert!(

@@ -73,6 +73,9 @@ pub struct EvcxrEvaluator {
     resolver: Arc<Mutex<types::Resolver>>,
     /// Where the dependency cache is read from and the session writes.
     layout: cache::Layout,
+    /// The key of this session's dependency snapshot (`None`: napkin's sources could not be
+    /// read; loading napkin says why).
+    key: Option<String>,
     /// The dependency cache, once napkin is loaded (held: `cache --clean` keeps it).
     cache: Option<DepCache>,
     /// Things to tell the user once, in the first cell's output.
@@ -116,7 +119,8 @@ impl Interrupt for EvcxrInterrupt {
             return None;
         }
         self.interrupted.store(true, Ordering::SeqCst);
-        if stop_compilers() {
+        // Kills the cell build's process group (cargo, rustc, the linker), if one runs.
+        if evcxr::stop_cell_build() {
             self.stopped_compiler.store(true, Ordering::SeqCst);
             // evcxr retries a failed build (to check, to fix errors); stop each retry too,
             // until the cell gives up.
@@ -124,7 +128,7 @@ impl Interrupt for EvcxrInterrupt {
             let this_run = run.load(Ordering::SeqCst);
             std::thread::spawn(move || {
                 while running.load(Ordering::SeqCst) && run.load(Ordering::SeqCst) == this_run {
-                    stop_compilers();
+                    evcxr::stop_cell_build();
                     std::thread::sleep(Duration::from_millis(20));
                 }
             });
@@ -153,7 +157,12 @@ impl EvcxrEvaluator {
     fn start(tap_stderr: bool) -> Result<Self, EvalError> {
         let mut notes = Vec::new();
         let layout = cache::Layout::from_env();
-        let session = prepare_environment(&layout, &mut notes);
+        // Hashing napkin's sources once per process: the key names this session's snapshot.
+        let key = cache::key(&napkin_path()).ok();
+        let published = key
+            .as_deref()
+            .is_some_and(|key| DepCache::is_published(layout.store(), key));
+        let session = prepare_environment(&layout, published, &mut notes);
         let (mut context, outputs) = CommandContext::new()
             .map_err(|error| EvalError::new("EvaluatorUnavailable", error.to_string()))?;
         // Dependencies a `:dep` adds at 1: it compiles much faster than evcxr's default 2.
@@ -203,6 +212,7 @@ impl EvcxrEvaluator {
             resolver,
             cache: None,
             layout,
+            key,
             notes,
             hook_lost: false,
             session,
@@ -210,10 +220,7 @@ impl EvcxrEvaluator {
         };
         // With a warm cache, load napkin now, while the user opens the notebook; a cold one
         // waits for the first cell, so the compile progress shows there.
-        if cache::key(&napkin_path())
-            .is_ok_and(|key| DepCache::is_published(evaluator.layout.store(), &key))
-            && let Err(error) = evaluator.load_napkin()
-        {
+        if published && let Err(error) = evaluator.load_napkin() {
             log!(
                 "loading napkin failed ({}); the first cell will retry",
                 error.evalue
@@ -250,9 +257,17 @@ impl EvcxrEvaluator {
         let started = Instant::now();
         let cell = Arc::clone(&self.cell);
         let mut compiled = 0;
+        let napkin = napkin_path();
+        let key = match &self.key {
+            Some(key) => key.clone(),
+            // Hashing failed at start; again, for its error.
+            None => cache::key(&napkin)
+                .map_err(|error| EvalError::new("DependencyBuildFailed", error.to_string()))?,
+        };
         let built = DepCache::ensure(
             &self.layout,
-            &napkin_path(),
+            &napkin,
+            &key,
             |cache::Progress::Compiled(name)| {
                 compiled += 1;
                 if let Some(sink) = &lock(&cell).sink {
@@ -609,12 +624,6 @@ fn describe(error: evcxr::Error, stopped: Stopped, code: &str) -> EvalError {
     }
 }
 
-/// Kills every process building a cell (its process group: cargo, rustc, the linker); says
-/// whether there was one.
-fn stop_compilers() -> bool {
-    evcxr::stop_cell_build()
-}
-
 /// Shows one `Compiling <crate>` line (a `:dep` being built) in the running cell, overwriting
 /// the last one.
 fn show_progress(cell: &Mutex<CellOutput>, name: &str) {
@@ -660,7 +669,11 @@ fn cell_rustc_args(cache: Option<&DepCache>) -> Vec<String> {
 /// Sets up the process environment evcxr and the cells see, before evcxr starts: the
 /// session's own directory in the user's private cache (unless `EVCXR_TMPDIR` is set) and
 /// napkin's kernel marker.
-fn prepare_environment(layout: &cache::Layout, notes: &mut Vec<String>) -> Option<SessionDir> {
+fn prepare_environment(
+    layout: &cache::Layout,
+    published: bool,
+    notes: &mut Vec<String>,
+) -> Option<SessionDir> {
     let session = if std::env::var_os("EVCXR_TMPDIR").is_some() {
         None
     } else {
@@ -687,8 +700,6 @@ fn prepare_environment(layout: &cache::Layout, notes: &mut Vec<String>) -> Optio
         // Only `:dep` crates resolve through it; cargo makes its own if it is missing.
         log!("cannot pin the session's lockfile to napkin's: {error}");
     }
-    let published =
-        cache::key(&napkin_path()).is_ok_and(|key| DepCache::is_published(layout.store(), &key));
     if !published && layout.shared.is_none() {
         notes.push(
             "napkin-kernel: first use of this cache — compiling napkin and its dependencies \
