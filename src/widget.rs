@@ -22,6 +22,10 @@
 //! [`napkin_channel::ViewRequest`] and shows the answers: the estimate first, then the chart.
 //! The listener bounds what it reads (connections, request length, time to finish a request).
 //! Outside napkin-kernel the view shows its first rendering as HTML.
+//!
+//! For a static page (the docs site), a notebook is executed with [`GRID_ENV`] set: each view
+//! then also renders itself at a grid of slider stops and carries the answers in its snapshot
+//! (see [`GRID_ENV`]), so a small script on the page can move sliders with no kernel.
 
 use std::fmt;
 use std::ops::RangeInclusive;
@@ -40,6 +44,25 @@ use crate::table::escape_html;
 /// What a static copy of the notebook shows under a live view.
 pub const SNAPSHOT_NOTE: &str =
     "A snapshot of a live view: run the notebook in napkin-kernel to move the sliders.";
+
+/// Set to `1` when a notebook is executed for a static export (the docs site does this): each
+/// live view then also renders its estimate at a grid of slider stops — a slider's own steps
+/// when it has few, else about a dozen round values over its range, with its ends and its
+/// start — and its chart along the first slider (at every stop when that fits), and carries
+/// them in its snapshot as `<script type="application/json" class="napkin-grid">`, which the
+/// site's `napkin-grid.js` turns into sliders. Unset, a view shows only its first rendering, so
+/// a notebook a learner saves stays small and a cell shows at once.
+pub const GRID_ENV: &str = "NAPKIN_GRID";
+
+/// What a static page says under a view whose sliders move over a precomputed grid.
+pub const GRID_NOTE: &str = "Precomputed: the sliders stop only at the values shown, each \
+     rendered when this page was built, with no kernel behind them. For exact values at any \
+     setting, open the notebook in JupyterLab with the Rust (napkin) kernel.";
+
+/// Whether views compute their grid ([`GRID_ENV`] is `1`).
+fn grid_wanted() -> bool {
+    std::env::var_os(GRID_ENV).is_some_and(|v| v == "1")
+}
 
 /// How a slider's value reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +88,7 @@ impl Reading {
             Reading::Bytes => format::bytes(v),
             Reading::Factor => format!("×{}", format::factor(v)),
             Reading::Percent => format::percent(v),
+            Reading::Years if v == 1.0 => "1 year".to_string(),
             Reading::Years => format!("{} years", format::factor(v)),
             Reading::Copies => format::counted(v, "copy", "copies"),
         }
@@ -299,15 +323,26 @@ impl View {
         }
     }
 
-    /// The rendering at the sliders' starting values.
+    /// The rendering at the sliders' starting values, with the grid when [`GRID_ENV`] asks.
     fn first(&self) -> First {
         let values = self.values(&[]);
         let main = self.run(&values, Part::Main);
         let chart = self.run(&values, Part::Chart).unwrap_or_default();
+        let sliders_ok = self.sliders.iter().all(|s| s.check().is_ok());
+        let grid =
+            (grid_wanted() && sliders_ok && !self.sliders.is_empty()).then(|| grid::Grid::of(self));
         First {
-            snapshot: snapshot_html(&self.sliders, &values, &main, &chart),
+            snapshot: snapshot_html(&self.sliders, &values, &main, &chart, grid.as_ref()),
             main: main_html(&main),
             chart,
+        }
+    }
+
+    /// The chart at `values`, or what went wrong drawing it.
+    fn chart_html(&self, values: &[f64]) -> String {
+        match self.run(values, Part::Chart) {
+            Ok(svg) => svg,
+            Err(message) => error_html(&message),
         }
     }
 }
@@ -340,12 +375,15 @@ fn error_html(message: &str) -> String {
     )
 }
 
-/// The static rendering kept in the notebook: the sliders' values, the output, and a note.
+/// The static rendering kept in the notebook: the sliders' values, the output, and a note;
+/// with a grid, its answers too (a script's data, which a page without scripts never shows).
+/// The classes mark the parts a page's script replaces.
 fn snapshot_html(
     sliders: &[Slider],
     values: &[f64],
     main: &Result<String, String>,
     chart: &str,
+    grid: Option<&grid::Grid>,
 ) -> String {
     let settings: Vec<String> = sliders
         .iter()
@@ -358,12 +396,21 @@ fn snapshot_html(
             )
         })
         .collect();
+    let script = grid.map_or(String::new(), |g| {
+        format!(
+            "<script type=\"application/json\" class=\"napkin-grid\">{}</script>",
+            g.to_json()
+        )
+    });
     format!(
-        "<div class=\"napkin-what-if\"><p>{}</p>{}{}<p><i>{}</i></p></div>",
+        "<div class=\"napkin-what-if\"><p class=\"napkin-settings\">{}</p>\
+         <div class=\"napkin-main\">{}</div><div class=\"napkin-chart\">{}</div>\
+         <p class=\"napkin-note\"><i>{}</i></p>{}</div>",
         settings.join(" · "),
         main_html(main),
         chart,
-        SNAPSHOT_NOTE
+        SNAPSHOT_NOTE,
+        script
     )
 }
 
@@ -383,6 +430,425 @@ fn strip_tags(html: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
+}
+
+// ------------------------------------------------------------------ the grid
+
+mod grid {
+    //! A view rendered at a grid of slider stops, for a static page (see [`super::GRID_ENV`]):
+    //! which stops each slider offers, how many settings in all, and the answers stored
+    //! compactly — each rendering cut into pieces before its tags (a table's cells, a chart's
+    //! grid lines), each distinct piece and each distinct rendering stored once.
+
+    use std::collections::HashMap;
+
+    use serde::Serialize;
+
+    use super::{GRID_NOTE, Part, Slider, View, main_html};
+
+    /// The most stops a slider offers when it is not whole numbers in small steps.
+    const MAX_STOPS: usize = 16;
+    /// Whole numbers are offered one by one when there are at most this many.
+    const MAX_WHOLE: usize = 20;
+    /// The most intervals between a linear slider's round stops (its ends and start added).
+    const MAX_INTERVALS: f64 = 12.0;
+    /// The most settings a view's grid renders (the product of its sliders' stops).
+    pub(super) const MAX_POINTS: usize = 400;
+    /// The most bytes of grid one view adds to a page (its JSON): over it, charts are kept
+    /// along the first slider only, then the grid gets fewer settings. Three views stay under
+    /// the docs site's 2 MB a page.
+    pub(super) const MAX_BYTES: usize = 600_000;
+
+    /// A view's answers at every setting of its sliders' stops, ready to embed as JSON.
+    #[derive(Debug, Clone, Serialize)]
+    pub(super) struct Grid {
+        /// The sliders, in order, each with its stops.
+        pub(super) sliders: Vec<Axis>,
+        /// The distinct pieces the renderings are cut into.
+        pub(super) pieces: Vec<String>,
+        /// The distinct renderings, each as the numbers of its pieces.
+        pub(super) answers: Vec<Vec<u32>>,
+        /// For each setting, the estimate's rendering. Settings go in order of the sliders'
+        /// stops, the last slider's changing fastest.
+        pub(super) main: Vec<u32>,
+        /// For each setting, the chart's rendering; none off the first slider's line when
+        /// charts are kept along it only.
+        pub(super) chart: Vec<Option<u32>>,
+        /// What the page says about the grid.
+        pub(super) note: String,
+        /// The grid's shape: settings, and stops per slider.
+        pub(super) detail: String,
+        /// What the page shows where a chart was not kept (empty when every one was).
+        pub(super) chart_note: String,
+    }
+
+    /// One slider of a grid.
+    #[derive(Debug, Clone, Serialize)]
+    pub(super) struct Axis {
+        /// Its label.
+        pub(super) name: String,
+        /// Its stops.
+        pub(super) values: Vec<f64>,
+        /// How each stop reads.
+        pub(super) labels: Vec<String>,
+        /// The stop the view starts at.
+        pub(super) start: usize,
+        /// Whether it is a choice (a dropdown).
+        pub(super) choice: bool,
+    }
+
+    impl Grid {
+        /// `view`'s grid within [`MAX_POINTS`] and [`MAX_BYTES`].
+        pub(super) fn of(view: &View) -> Grid {
+            Grid::within(view, MAX_POINTS, MAX_BYTES)
+        }
+
+        /// `view`'s grid with at most `max_points` settings and `max_bytes` of JSON (unless a
+        /// single setting is larger).
+        pub(super) fn within(view: &View, max_points: usize, max_bytes: usize) -> Grid {
+            let full: Vec<Vec<f64>> = view.sliders.iter().map(stops).collect();
+            let starts: Vec<usize> = full
+                .iter()
+                .zip(&view.sliders)
+                .map(|(stops, s)| nearest(stops, s.clamp(s.value)))
+                .collect();
+            let mut cap = max_points.max(1);
+            loop {
+                let counts = fit(full.iter().map(Vec::len).collect(), cap);
+                let axes: Vec<Axis> = view
+                    .sliders
+                    .iter()
+                    .zip(&full)
+                    .zip(counts.iter().zip(&starts))
+                    .map(|((s, stops), (&k, &start))| {
+                        let picks = thin(stops.len(), k, start);
+                        let values: Vec<f64> = picks.iter().map(|&i| stops[i]).collect();
+                        Axis {
+                            name: s.name.clone(),
+                            labels: values.iter().map(|v| s.show(*v)).collect(),
+                            start: picks.iter().position(|&i| i == start).unwrap_or(0),
+                            values,
+                            choice: !s.options.is_empty(),
+                        }
+                    })
+                    .collect();
+                let grid = render(view, axes, max_bytes);
+                if grid.bytes() <= max_bytes || cap == 1 {
+                    return grid;
+                }
+                cap /= 2;
+            }
+        }
+
+        /// The grid as JSON that can sit inside a `<script>` element: no `<` in it, so no
+        /// `</script>` ends it early.
+        pub(super) fn to_json(&self) -> String {
+            serde_json::to_string(self)
+                .unwrap_or_default()
+                .replace('<', "\\u003c")
+        }
+
+        /// The size of [`Grid::to_json`], in bytes.
+        pub(super) fn bytes(&self) -> usize {
+            self.to_json().len()
+        }
+
+        /// The settings' count.
+        #[cfg(test)]
+        pub(super) fn points(&self) -> usize {
+            self.main.len()
+        }
+
+        /// The rendering `answer`, whole again.
+        #[cfg(test)]
+        pub(super) fn answer(&self, answer: u32) -> String {
+            self.answers[answer as usize]
+                .iter()
+                .map(|&p| self.pieces[p as usize].as_str())
+                .collect()
+        }
+    }
+
+    /// Renders `view` at every setting of `axes`: the estimates, and the charts — at every
+    /// setting if the grid then stays within `max_bytes`, else along the first slider with the
+    /// others at their start.
+    fn render(view: &View, axes: Vec<Axis>, max_bytes: usize) -> Grid {
+        let settings = settings(&axes);
+        let mut table = Table::default();
+        let main: Vec<u32> = settings
+            .iter()
+            .map(|values| table.add(&main_html(&view.run(values, Part::Main))))
+            .collect();
+        // The first slider's line: the other sliders at their start.
+        let on_line = |index: &[usize]| {
+            index
+                .iter()
+                .zip(&axes)
+                .skip(1)
+                .all(|(i, axis)| *i == axis.start)
+        };
+        let indices = indices(&axes);
+        let mut chart: Vec<Option<u32>> = vec![None; settings.len()];
+        for (n, values) in settings.iter().enumerate() {
+            if on_line(&indices[n]) {
+                chart[n] = Some(table.add(&view.chart_html(values)));
+            }
+        }
+        let mut grid = Grid {
+            note: GRID_NOTE.to_string(),
+            detail: detail(&axes),
+            chart_note: String::new(),
+            sliders: axes,
+            pieces: Vec::new(),
+            answers: Vec::new(),
+            main,
+            chart: Vec::new(),
+        };
+        // Every chart, if they fit.
+        let mut all = table.clone();
+        let mut every = chart.clone();
+        for (n, values) in settings.iter().enumerate() {
+            if every[n].is_none() {
+                every[n] = Some(all.add(&view.chart_html(values)));
+            }
+        }
+        (grid.pieces, grid.answers, grid.chart) = (all.pieces, all.answers, every);
+        if grid.bytes() > max_bytes && chart.iter().any(Option::is_none) {
+            (grid.pieces, grid.answers, grid.chart) = (table.pieces, table.answers, chart);
+            let first = &grid.sliders[0].name;
+            grid.chart_note = format!(
+                "The chart is precomputed along {first} only, with the other sliders at their \
+                 starting values: move them back to see it."
+            );
+        }
+        grid
+    }
+
+    /// "351 settings: users at 13 stops, …".
+    fn detail(axes: &[Axis]) -> String {
+        let points: usize = axes.iter().map(|a| a.values.len()).product();
+        let each: Vec<String> = axes
+            .iter()
+            .map(|a| {
+                let n = a.values.len();
+                let what = match (a.choice, n) {
+                    (true, 1) => "option",
+                    (true, _) => "options",
+                    (false, 1) => "stop",
+                    (false, _) => "stops",
+                };
+                format!("{} at {n} {what}", a.name)
+            })
+            .collect();
+        format!("{points} settings: {}.", each.join(", "))
+    }
+
+    /// Every setting's stop numbers, the last slider's changing fastest.
+    fn indices(axes: &[Axis]) -> Vec<Vec<usize>> {
+        let mut all = vec![Vec::new()];
+        for axis in axes {
+            all = all
+                .into_iter()
+                .flat_map(|prefix: Vec<usize>| {
+                    (0..axis.values.len()).map(move |i| {
+                        let mut next = prefix.clone();
+                        next.push(i);
+                        next
+                    })
+                })
+                .collect();
+        }
+        all
+    }
+
+    /// Every setting's values, in the order of [`indices`].
+    fn settings(axes: &[Axis]) -> Vec<Vec<f64>> {
+        indices(axes)
+            .iter()
+            .map(|index| index.iter().zip(axes).map(|(&i, a)| a.values[i]).collect())
+            .collect()
+    }
+
+    /// The distinct pieces and renderings seen so far.
+    #[derive(Debug, Clone, Default)]
+    struct Table {
+        pieces: Vec<String>,
+        piece_ids: HashMap<String, u32>,
+        answers: Vec<Vec<u32>>,
+        answer_ids: HashMap<Vec<u32>, u32>,
+    }
+
+    impl Table {
+        /// Stores `html` (its new pieces, and it if it is new); returns its number.
+        fn add(&mut self, html: &str) -> u32 {
+            let answer: Vec<u32> = pieces(html).map(|p| self.piece(p)).collect();
+            if let Some(&id) = self.answer_ids.get(&answer) {
+                return id;
+            }
+            let id = self.answers.len() as u32;
+            self.answer_ids.insert(answer.clone(), id);
+            self.answers.push(answer);
+            id
+        }
+
+        fn piece(&mut self, piece: &str) -> u32 {
+            if let Some(&id) = self.piece_ids.get(piece) {
+                return id;
+            }
+            let id = self.pieces.len() as u32;
+            self.piece_ids.insert(piece.to_string(), id);
+            self.pieces.push(piece.to_string());
+            id
+        }
+    }
+
+    /// `html` cut before each `<`: `<td style="…">11.6K req/s`, `</td>`, ….
+    fn pieces(html: &str) -> impl Iterator<Item = &str> {
+        let mut rest = html;
+        std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            // `<` is one byte, so the cut is on a character boundary.
+            let cut = rest
+                .bytes()
+                .skip(1)
+                .position(|b| b == b'<')
+                .map_or(rest.len(), |i| i + 1);
+            let (piece, tail) = rest.split_at(cut);
+            rest = tail;
+            Some(piece)
+        })
+    }
+
+    /// A slider's stops, in the order it offers them: a choice's options; whole numbers one by
+    /// one when there are at most [`MAX_WHOLE`]; else round values (1, 2, 5 or 1, 3 a decade on
+    /// a log scale; a round step otherwise), with both ends and the starting value.
+    pub(super) fn stops(s: &Slider) -> Vec<f64> {
+        if !s.options.is_empty() {
+            return s.options.iter().map(|(_, v)| *v).collect();
+        }
+        let mut stops = if s.whole && s.max.round() - s.min.round() < MAX_WHOLE as f64 {
+            let (lo, hi) = (s.min.round() as i64, s.max.round() as i64);
+            (lo..=hi).map(|i| i as f64).collect()
+        } else if s.log {
+            log_stops(s.min, s.max)
+        } else {
+            linear_stops(s.min, s.max)
+        };
+        stops.extend([s.min, s.max, s.value]);
+        let mut stops: Vec<f64> = stops.into_iter().map(|v| s.clamp(v)).collect();
+        stops.sort_by(f64::total_cmp);
+        stops.dedup_by(|a, b| (*a - *b).abs() <= 1e-9 * a.abs().max(b.abs()));
+        stops
+    }
+
+    /// Round values over `min..=max` on a log scale: 1, 2, 5 a decade if there are few enough
+    /// decades, else 1, 3, else 1, else evenly spread powers.
+    fn log_stops(min: f64, max: f64) -> Vec<f64> {
+        if !(min > 0.0 && max > min && max.is_finite()) {
+            return vec![min, max];
+        }
+        let (lo, hi) = (min.log10().floor() as i32, max.log10().ceil() as i32);
+        for mantissas in [&[1.0, 2.0, 5.0][..], &[1.0, 3.0], &[1.0]] {
+            let stops: Vec<f64> = (lo..=hi)
+                .flat_map(|e| mantissas.iter().map(move |&m| times_ten_to(m, e)))
+                .filter(|v| *v >= min * (1.0 - 1e-9) && *v <= max * (1.0 + 1e-9))
+                .collect();
+            // Room for the ends and the start.
+            if stops.len() + 3 <= MAX_STOPS {
+                return stops;
+            }
+        }
+        let n = MAX_STOPS - 3;
+        (0..n)
+            .map(|i| min * (max / min).powf(i as f64 / (n - 1) as f64))
+            .collect()
+    }
+
+    /// Multiples of a round step (1, 2, 2.5 or 5 times a power of ten) over `min..=max`, at
+    /// most [`MAX_INTERVALS`] of them apart.
+    fn linear_stops(min: f64, max: f64) -> Vec<f64> {
+        let span = max - min;
+        if !(span > 0.0 && span.is_finite()) {
+            return vec![min, max];
+        }
+        // 10^lowest is at most span / MAX_INTERVALS, 10^(lowest + 1) more: one of the steps
+        // from the one to the other fits.
+        let lowest = (span / MAX_INTERVALS).log10().floor() as i32;
+        for e in lowest..=lowest.saturating_add(1) {
+            for m in [1.0, 2.0, 2.5, 5.0] {
+                let step = times_ten_to(m, e);
+                if span / step <= MAX_INTERVALS {
+                    let (first, last) = ((min / step).ceil() as i64, (max / step).floor() as i64);
+                    return (first..=last)
+                        .map(|k| times_ten_to(k as f64 * m, e))
+                        .collect();
+                }
+            }
+        }
+        vec![min, max]
+    }
+
+    /// `m × 10^e` as near as f64 holds it: `0.3`, not `0.30000000000000004`.
+    fn times_ten_to(m: f64, e: i32) -> f64 {
+        if e >= 0 {
+            m * 10f64.powi(e)
+        } else {
+            m / 10f64.powi(-e)
+        }
+    }
+
+    /// The stop nearest `v`.
+    fn nearest(stops: &[f64], v: f64) -> usize {
+        (0..stops.len())
+            .min_by(|&a, &b| (stops[a] - v).abs().total_cmp(&(stops[b] - v).abs()))
+            .unwrap_or(0)
+    }
+
+    /// `k` of `n` stops, evenly spread, with both ends and `keep` among them (`keep` alone
+    /// when `k` is 1; `keep` and the farther end when 2).
+    pub(super) fn thin(n: usize, k: usize, keep: usize) -> Vec<usize> {
+        if k >= n {
+            return (0..n).collect();
+        }
+        if k <= 1 {
+            return vec![keep];
+        }
+        let mut picks: Vec<usize> = (0..k)
+            .map(|i| (i * (n - 1) + (k - 1) / 2) / (k - 1))
+            .collect();
+        if !picks.contains(&keep) {
+            // `keep` takes the place of the nearest pick, an end only when there is no other.
+            let candidates = if k > 2 { 1..k - 1 } else { 0..k };
+            let j = candidates
+                .min_by_key(|&j| picks[j].abs_diff(keep))
+                .unwrap_or(0);
+            picks[j] = keep;
+        }
+        picks.sort_unstable();
+        picks.dedup();
+        picks
+    }
+
+    /// How many stops each slider keeps so that all settings number at most `cap`: the slider
+    /// with the most stops gives one up at a time, the first (the one charts follow) counting
+    /// a quarter as many, so it keeps its stops while the others have more than a quarter of
+    /// its count; at equal counts the later slider gives way.
+    pub(super) fn fit(mut counts: Vec<usize>, cap: usize) -> Vec<usize> {
+        let product = |c: &[usize]| c.iter().fold(1usize, |a, &n| a.saturating_mul(n));
+        while product(&counts) > cap {
+            let weight = |i: usize| if i == 0 { counts[i] } else { 4 * counts[i] };
+            let Some(i) = (0..counts.len())
+                .filter(|&i| counts[i] > 1)
+                .max_by_key(|&i| (weight(i), i))
+            else {
+                break;
+            };
+            counts[i] -= 1;
+        }
+        counts
+    }
 }
 
 // ------------------------------------------------------------------ explore
@@ -838,10 +1304,7 @@ mod listener {
             if !send(first) {
                 return false;
             }
-            let html = match view.run(&values, Part::Chart) {
-                Ok(svg) => svg,
-                Err(message) => super::error_html(&message),
-            };
+            let html = view.chart_html(&values);
             send(ViewAnswer::Chart { html }) && send(ViewAnswer::Done)
         }
     }
@@ -906,6 +1369,7 @@ mod tests {
 
     use napkin_channel::{ViewAnswer, ViewRequest};
 
+    use super::grid::{self, Grid};
     use super::listener::{MAX_CONNECTIONS, ViewServer, server};
 
     /// The live card shows the figures the workload defines, and always the peak requests.
@@ -1027,6 +1491,194 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(100));
         let answers = ask(server, id, &[2.0]);
         assert!(matches!(&answers[0], ViewAnswer::Main { html, .. } if html.contains("2 users")));
+    }
+
+    /// Every setting of `g`, as values, in the grid's order.
+    fn grid_settings(g: &Grid) -> Vec<Vec<f64>> {
+        let mut all = vec![Vec::new()];
+        for axis in &g.sliders {
+            all = all
+                .into_iter()
+                .flat_map(|prefix: Vec<f64>| {
+                    axis.values.iter().map(move |v| {
+                        let mut next = prefix.clone();
+                        next.push(*v);
+                        next
+                    })
+                })
+                .collect();
+        }
+        all
+    }
+
+    #[test]
+    fn a_slider_stops_at_round_values_with_its_ends_and_its_start() {
+        let users = slider("users", 1e3..=1e9).value(1e8);
+        let want: Vec<f64> = (3..=9)
+            .flat_map(|e| [1.0, 3.0].map(|m| m * 10f64.powi(e)))
+            .collect();
+        assert_eq!(grid::stops(&users), want[..13]);
+        // A start between round values is a stop too.
+        let peak = slider("peak", 1e3..=1e7).value(35e3);
+        let stops = grid::stops(&peak);
+        assert_eq!(stops.len(), 14);
+        assert!(stops.contains(&35e3) && stops.contains(&2e3) && stops.contains(&5e6));
+        let hit = slider("hit rate", 0.0..=0.99).value(0.9);
+        let tenths: Vec<f64> = (0..=9).map(|k| k as f64 / 10.0).collect();
+        assert_eq!(grid::stops(&hit), [&tenths[..], &[0.99]].concat());
+        // The middle start of 1..=10 joins its round steps.
+        let factor = slider("peak factor", 1.0..=10.0);
+        assert_eq!(grid::stops(&factor).len(), 11);
+        assert!(grid::stops(&factor).contains(&5.5));
+        let years = slider("years", 1.0..=50.0).value(5.0);
+        assert_eq!(
+            grid::stops(&years),
+            [
+                1.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0, 50.0
+            ]
+        );
+        // Whole numbers one by one when few, else round ones; a choice offers its options.
+        let copies = slider("copies", 1.0..=5.0).whole().value(3.0);
+        assert_eq!(grid::stops(&copies), [1.0, 2.0, 3.0, 4.0, 5.0]);
+        let shards = slider("shards", 1.0..=64.0).whole().value(7.0);
+        let stops = grid::stops(&shards);
+        assert!(stops.len() <= 16 && stops.iter().all(|v| v.fract() == 0.0));
+        assert!(stops.contains(&1.0) && stops.contains(&7.0) && stops.contains(&64.0));
+        let db = choice("database", [("big", 25e3), ("small", 5e3)]);
+        assert_eq!(grid::stops(&db), [25e3, 5e3]);
+        // Every kind stays within its bounds and its size.
+        for s in [users, peak, hit, factor, years, shards] {
+            let stops = grid::stops(&s);
+            assert!(stops.len() <= 16, "{}: {stops:?}", s.name);
+            assert_eq!((stops[0], stops[stops.len() - 1]), (s.min, s.max));
+            assert!(stops.windows(2).all(|w| w[0] < w[1]), "{stops:?}");
+        }
+    }
+
+    #[test]
+    fn thinning_keeps_both_ends_and_the_start() {
+        for n in 1..24 {
+            for k in 1..=n + 1 {
+                for keep in 0..n {
+                    let picks = grid::thin(n, k, keep);
+                    assert!(picks.contains(&keep), "{n} {k} {keep}: {picks:?}");
+                    assert_eq!(picks.len(), k.min(n), "{n} {k} {keep}: {picks:?}");
+                    assert!(picks.windows(2).all(|w| w[0] < w[1]));
+                    if k >= 3 {
+                        assert!(picks.contains(&0) && picks.contains(&(n - 1)));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_grid_stays_within_its_cap_and_the_first_slider_keeps_its_stops() {
+        // The notebook's first view: users, reads per write, peak factor, copies.
+        assert_eq!(grid::fit(vec![13, 7, 10, 5], 400), [13, 3, 3, 3]);
+        for counts in [
+            vec![13, 10, 11],
+            vec![14, 11, 2],
+            vec![16, 9, 9, 9, 9],
+            vec![400, 400],
+        ] {
+            let fitted = grid::fit(counts.clone(), grid::MAX_POINTS);
+            assert!(
+                fitted.iter().product::<usize>() <= grid::MAX_POINTS,
+                "{fitted:?}"
+            );
+            assert!(fitted.iter().zip(&counts).all(|(f, c)| f <= c && *f >= 1));
+        }
+        assert_eq!(grid::fit(vec![14, 11, 2], 400), [14, 11, 2]);
+        assert_eq!(grid::fit(vec![13, 10, 11], 400)[0], 13);
+    }
+
+    #[test]
+    fn the_grid_gives_back_every_rendering_and_stores_each_once() {
+        // The answer depends on the first slider only: one rendering per stop of it.
+        let view = what_if(
+            [slider("x", 1.0..=10.0).value(3.0), slider("y", 0.0..=1.0)],
+            |v: &[f64]| users(v[0]),
+        )
+        .view();
+        let g = Grid::of(&view);
+        assert_eq!(g.sliders[0].values.len(), 10);
+        assert_eq!(g.sliders[0].start, 2);
+        assert_eq!(g.points(), 10 * g.sliders[1].values.len());
+        let distinct: std::collections::HashSet<u32> = g.main.iter().copied().collect();
+        assert_eq!(distinct.len(), 10);
+        let pieces: std::collections::HashSet<&String> = g.pieces.iter().collect();
+        assert_eq!(pieces.len(), g.pieces.len());
+        for (n, values) in grid_settings(&g).iter().enumerate() {
+            let want = main_html(&view.run(values, Part::Main));
+            assert_eq!(g.answer(g.main[n]), want, "{values:?}");
+        }
+        assert!(g.chart_note.is_empty() && g.chart.iter().all(Option::is_some));
+        // The JSON can sit in a script element, and reads back.
+        let json = g.to_json();
+        assert!(!json.contains('<'), "{json}");
+        let back: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(back["pieces"][0].as_str().unwrap(), g.pieces[0]);
+        assert_eq!(back["sliders"][0]["labels"][2], "×3");
+    }
+
+    #[test]
+    fn a_grid_over_its_budget_keeps_charts_along_the_first_slider_then_fewer_settings() {
+        let w = Workload::new(users(100e6), per_user_per_day(10.0)).bytes_per_write(kb(1.0));
+        let view = explore(&w)
+            .vary(Param::Users, 1e3..=1e9)
+            .vary(Param::PeakFactor, 1.0..=10.0)
+            .view();
+        // Every chart, without a budget.
+        let all = Grid::within(&view, 60, usize::MAX);
+        assert!(all.points() <= 60 && all.chart.iter().all(Option::is_some));
+        assert!(all.chart_note.is_empty());
+        // A byte less: charts along the first slider only, every estimate still there.
+        let budget = all.bytes() - 1;
+        let g = Grid::within(&view, 60, budget);
+        assert!(g.bytes() <= budget && g.points() == all.points());
+        assert_eq!(g.sliders[0].values.len(), 13);
+        assert!(
+            g.chart_note.contains("along users only"),
+            "{}",
+            g.chart_note
+        );
+        let settings = grid_settings(&g);
+        for (n, values) in settings.iter().enumerate() {
+            let on_line = values[1] == g.sliders[1].values[g.sliders[1].start];
+            assert_eq!(g.chart[n].is_some(), on_line, "{values:?}");
+            if let Some(chart) = g.chart[n] {
+                assert_eq!(g.answer(chart), view.chart_html(values));
+            }
+            let want = main_html(&view.run(values, Part::Main));
+            assert_eq!(g.answer(g.main[n]), want);
+        }
+        // Smaller still: fewer settings, the start among them.
+        let budget = g.bytes() - 1;
+        let small = Grid::within(&view, 60, budget);
+        assert!(small.points() < g.points() && small.bytes() <= budget);
+        assert!(small.sliders[0].values.contains(&100e6));
+    }
+
+    #[test]
+    fn the_snapshot_carries_its_grid_and_reads_the_same_without_it() {
+        let view = what_if([slider("x", 1.0..=10.0).value(3.0)], |v: &[f64]| {
+            users(v[0])
+        })
+        .view();
+        let values = view.values(&[]);
+        let main = view.run(&values, Part::Main);
+        let plain = snapshot_html(&view.sliders, &values, &main, "", None);
+        assert!(plain.contains(SNAPSHOT_NOTE) && !plain.contains("<script"));
+        let g = Grid::of(&view);
+        let with = snapshot_html(&view.sliders, &values, &main, "", Some(&g));
+        let script = "<script type=\"application/json\" class=\"napkin-grid\">";
+        assert_eq!(with.matches(script).count(), 1);
+        assert_eq!(with.matches("</script>").count(), 1);
+        // Without scripts the page shows what it showed before.
+        let start = with.find(script).unwrap();
+        let end = with.find("</script>").unwrap() + "</script>".len();
+        assert_eq!(format!("{}{}", &with[..start], &with[end..]), plain);
     }
 
     #[test]
