@@ -15,12 +15,13 @@ use polars::prelude::DataFrame;
 
 use crate::display::{Bundle, Rich};
 use crate::error::Error;
+use crate::estimate::Bound;
 use crate::estimate::{Estimate, Workload};
 use crate::figure::Unit;
 use crate::format;
 use crate::journey::STAGES;
 use crate::quantity::Users;
-use crate::sweep::log_range;
+use crate::sweep::{bounded, log_range};
 
 const FONT: &str = "sans-serif";
 const WIDTH: u32 = 900;
@@ -56,6 +57,9 @@ fn fonts() -> Result<(), Error> {
 struct Series {
     name: String,
     points: Vec<(f64, f64)>,
+    /// The range around the line, low and high at each point's x (a ranged sweep's
+    /// `…_low`/`…_high` columns): drawn as a band.
+    band: Option<Vec<(f64, f64, f64)>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +68,9 @@ enum Kind {
         users: Vec<f64>,
         peak: Vec<f64>,
         storage_per_year: Vec<f64>,
+        /// For a ranged workload: peak requests and storage per year at every input's low
+        /// and high, per users value.
+        bands: Option<[Vec<(f64, f64, f64)>; 2]>,
         marker: Option<(f64, f64, f64)>,
     },
     Lines {
@@ -127,6 +134,19 @@ impl Chart {
             peak.push(f.peak_requests);
             storage.push(f.storage_per_year);
         }
+        let bands = base.is_ranged().then(|| {
+            let (mut low, mut high) = (base.at(Bound::Low), base.at(Bound::High));
+            let mut peak = Vec::with_capacity(users.len());
+            let mut storage = Vec::with_capacity(users.len());
+            for &u in &users {
+                low.users = Some(u);
+                high.users = Some(u);
+                let (l, h) = (low.figures(), high.figures());
+                peak.push((u, l.peak_requests, h.peak_requests));
+                storage.push((u, l.storage_per_year, h.storage_per_year));
+            }
+            [peak, storage]
+        });
         let marker = here.map(|u| {
             let f = base.figures();
             (u, f.peak_requests, f.storage_per_year)
@@ -148,6 +168,7 @@ impl Chart {
                 users,
                 peak,
                 storage_per_year: storage,
+                bands,
                 marker,
             },
         })
@@ -174,11 +195,13 @@ impl Chart {
         let mut series = vec![Series {
             name: "one copy".into(),
             points: points(per_year_one),
+            band: None,
         }];
         if w.replication > 1.0 {
             series.push(Series {
                 name: format!("{} copies", format::factor(w.replication)),
                 points: points(per_year_all),
+                band: None,
             });
         }
         Ok(Chart {
@@ -241,9 +264,21 @@ impl Chart {
             let values = column(y)?;
             let mut points: Vec<(f64, f64)> = xs.iter().copied().zip(values).collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            // A ranged sweep's bounds, when the frame has them, draw a band around the line.
+            let (low, high) = (bounded(y, "_low"), bounded(y, "_high"));
+            let band = if frame.column(&low).is_ok() && frame.column(&high).is_ok() {
+                let (low, high) = (column(&low)?, column(&high)?);
+                let mut band: Vec<(f64, f64, f64)> =
+                    (0..xs.len()).map(|i| (xs[i], low[i], high[i])).collect();
+                band.sort_by(|a, b| a.0.total_cmp(&b.0));
+                Some(band)
+            } else {
+                None
+            };
             series.push(Series {
                 name: y.to_string(),
                 points,
+                band,
             });
         }
         let y_unit = Unit::of_column(ys[0]);
@@ -315,6 +350,7 @@ impl Chart {
                 users,
                 peak,
                 storage_per_year,
+                bands,
                 marker,
             } => {
                 let two_panels = storage_per_year.iter().any(|s| *s > 0.0);
@@ -330,6 +366,7 @@ impl Chart {
                     x.clone(),
                     users,
                     peak,
+                    bands.as_ref().map(|b| b[0].as_slice()),
                     "peak requests [req/s]",
                     Unit::RequestsPerSecond,
                     m,
@@ -344,6 +381,7 @@ impl Chart {
                     x,
                     users,
                     storage_per_year,
+                    bands.as_ref().map(|b| b[1].as_slice()),
                     "storage per year",
                     Unit::Bytes,
                     m,
@@ -364,6 +402,7 @@ fn journey_panel<DB: DrawingBackend>(
     x: Range<f64>,
     users: &[f64],
     values: &[f64],
+    band: Option<&[(f64, f64, f64)]>,
     what: &str,
     unit: Unit,
     marker: Option<(f64, f64)>,
@@ -372,7 +411,18 @@ fn journey_panel<DB: DrawingBackend>(
 where
     DB::ErrorType: 'static,
 {
-    let y = finite_range(values.iter().copied().chain(marker.map(|m| m.1)), true)?;
+    let bounds = band
+        .into_iter()
+        .flatten()
+        .flat_map(|&(_, low, high)| [low, high]);
+    let y = finite_range(
+        values
+            .iter()
+            .copied()
+            .chain(marker.map(|m| m.1))
+            .chain(bounds),
+        true,
+    )?;
     let mut chart = ChartBuilder::on(area)
         .margin(12)
         .x_label_area_size(40)
@@ -413,6 +463,11 @@ where
         .bold_line_style(BLACK.mix(0.12))
         .draw()
         .map_err(plot_error)?;
+    if let Some(band) = band {
+        chart
+            .draw_series(std::iter::once(band_polygon(band, LINE)))
+            .map_err(plot_error)?;
+    }
     chart
         .draw_series(LineSeries::new(
             users.iter().copied().zip(values.iter().copied()),
@@ -441,6 +496,21 @@ where
     Ok(())
 }
 
+/// A range as a shaded polygon: along the lows, back along the highs.
+fn band_polygon(band: &[(f64, f64, f64)], color: RGBColor) -> Polygon<(f64, f64)> {
+    let finite = |p: &&(f64, f64, f64)| p.0.is_finite() && p.1.is_finite() && p.2.is_finite();
+    let lows = band.iter().filter(finite).map(|&(x, low, _)| (x, low));
+    let highs = band
+        .iter()
+        .rev()
+        .filter(finite)
+        .map(|&(x, _, high)| (x, high));
+    Polygon::new(
+        lows.chain(highs).collect::<Vec<_>>(),
+        color.mix(0.18).filled(),
+    )
+}
+
 fn lines_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[Series],
@@ -452,7 +522,16 @@ where
     DB::ErrorType: 'static,
 {
     let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let ys = series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let bounds = series.iter().flat_map(|s| {
+        s.band
+            .iter()
+            .flatten()
+            .flat_map(|&(_, low, high)| [low, high])
+    });
+    let ys = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1))
+        .chain(bounds);
     let x = finite_range(xs, *log_x)?;
     let y = finite_range(ys, *log_y)?;
     let colors = [
@@ -483,6 +562,11 @@ where
                 .map_err(plot_error)?;
             for (i, s) in series.iter().enumerate() {
                 let color = colors[i % colors.len()];
+                if let Some(band) = &s.band {
+                    chart
+                        .draw_series(std::iter::once(band_polygon(band, color)))
+                        .map_err(plot_error)?;
+                }
                 let points = s
                     .points
                     .iter()

@@ -30,6 +30,7 @@ use crate::display::{Bundle, Rich};
 use crate::error::{Error, check};
 use crate::estimate::{Estimate, Figures, Server, Step};
 use crate::format;
+use crate::guess::{Guess, spread_text};
 use crate::quantity::Spend;
 use crate::reference;
 use crate::table::{Align, Table};
@@ -286,9 +287,41 @@ pub struct MonthlyCost {
     pub steps: Vec<Step>,
     /// Where the prices come from.
     pub source: &'static str,
+    /// For a ranged estimate, the costs at every input's low and at every input's high.
+    bounds: Option<Box<[MonthlyCost; 2]>>,
 }
 
 impl MonthlyCost {
+    /// The cost at every ranged input's low end (the cost itself for a plain estimate).
+    pub fn low(&self) -> &MonthlyCost {
+        self.bounds.as_ref().map_or(self, |b| &b[0])
+    }
+
+    /// The cost at every ranged input's high end.
+    pub fn high(&self) -> &MonthlyCost {
+        self.bounds.as_ref().map_or(self, |b| &b[1])
+    }
+
+    /// The total with its range: `$841/month ($600–$1.2K)`.
+    pub fn total_range(&self) -> Guess<Spend> {
+        Guess {
+            low: self.low().total,
+            likely: self.total,
+            high: self.high().total,
+        }
+    }
+
+    /// An item's spend by its step's name.
+    fn item(&self, name: &str) -> Option<Spend> {
+        match name {
+            "servers" => self.servers,
+            "storage" => self.storage,
+            "egress" => self.egress,
+            "total" => Some(self.total),
+            _ => None,
+        }
+    }
+
     /// The work line behind an item (`"servers"`, `"storage"`, `"egress"`, `"total"`), or
     /// `None` for an item that has no line.
     pub fn work(&self, name: &str) -> Option<&str> {
@@ -361,6 +394,41 @@ impl Estimate {
     /// # Ok::<(), napkin::Error>(())
     /// ```
     pub fn cost(&self, pricing: &Pricing) -> Result<MonthlyCost, Error> {
+        let mut cost = self.cost_at_point(pricing)?;
+        if !self.is_ranged() {
+            return Ok(cost);
+        }
+        let bounds = [
+            self.low().cost_at_point(pricing)?,
+            self.high().cost_at_point(pricing)?,
+        ];
+        // Each item's work ends with its range, as the estimate's figures do.
+        let mut steps = std::mem::take(&mut cost.steps);
+        for step in &mut steps {
+            let (Some(likely), Some(low), Some(high)) = (
+                cost.item(step.name),
+                bounds[0].item(step.name),
+                bounds[1].item(step.name),
+            ) else {
+                continue;
+            };
+            let (likely, low, high) = (likely.to_string(), low.to_string(), high.to_string());
+            let result = format!("= {likely}");
+            if low != high
+                && let Some(at) = step.work.rfind(&result)
+            {
+                step.work.replace_range(
+                    at..at + result.len(),
+                    &format!("= {}", spread_text(&likely, &low, &high)),
+                );
+            }
+        }
+        cost.steps = steps;
+        cost.bounds = Some(Box::new(bounds));
+        Ok(cost)
+    }
+
+    fn cost_at_point(&self, pricing: &Pricing) -> Result<MonthlyCost, Error> {
         pricing.validate()?;
         let w = &self.workload;
         let c = w.conventions;
@@ -456,6 +524,7 @@ impl Estimate {
             total,
             steps,
             source: pricing.source,
+            bounds: None,
         })
     }
 }

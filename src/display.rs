@@ -147,8 +147,13 @@ impl Estimate {
         let mut t = Table::new(["figure", "value", "work"])
             .title("Estimate")
             .note(format!(
-                "Conventions — {}. Nothing is rounded before the last step.",
-                self.workload.conventions.describe()
+                "Conventions — {}. Nothing is rounded before the last step.{}",
+                self.workload.conventions.describe(),
+                if self.is_ranged() {
+                    format!(" {}", crate::estimate::RANGE_NOTE)
+                } else {
+                    String::new()
+                }
             ));
         for step in self.shown_steps() {
             let value = step

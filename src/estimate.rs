@@ -48,7 +48,9 @@ use std::fmt;
 use crate::convention::{Conventions, Per};
 use crate::error::{Error, check};
 use crate::format;
+use crate::guess::{Amount, Given, Guess, spread_text};
 use crate::quantity::{Bandwidth, Bytes, Duration, Rate, UserRate, Users, years};
+use crate::sweep::Param;
 
 /// The inputs of an estimate. Build one with [`Workload::new`] and the
 /// chained setters, then call [`Workload::estimate`].
@@ -116,6 +118,17 @@ pub struct Workload {
     /// A stream that did not fit, reported by [`Workload::validate`].
     #[serde(skip)]
     overflow: Option<&'static str>,
+    /// The inputs given as ranges ([`Guess`]): each [`Param`]'s low and high, in the units
+    /// [`Param::value`] reads (the retention in seconds).
+    #[serde(skip)]
+    spreads: [Option<(f64, f64)>; Param::COUNT],
+}
+
+/// Which end of the inputs' ranges a workload is run at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Bound {
+    Low,
+    High,
 }
 
 /// How many named streams a workload takes besides its writes and reads.
@@ -296,24 +309,39 @@ impl Workload {
     /// `users` active users, each making `writes` (e.g. `per_user_per_day(10.0)`). The
     /// results are shown in the writes' calendar unless [`Workload::conventions`] says
     /// otherwise.
-    pub fn new(users: Users, writes: UserRate) -> Workload {
-        let per = writes.time_base();
+    ///
+    /// Either may be a range, as may every input of the builders below:
+    /// `Workload::new(between(users(50e6), users(80e6)), per_user_per_day(10.0))` gives every
+    /// figure with its low and high ([`crate::guess`] says what the bounds mean).
+    pub fn new(users: impl Given<Users>, writes: impl Given<UserRate>) -> Workload {
+        let (users, writes) = (users.given(), writes.given());
+        let per = writes.likely.time_base();
+        let calendar = *writes.likely.calendar();
+        let seconds = calendar.seconds(per);
         Workload {
-            users: Some(users.count()),
-            ..Workload::total(Rate::raw_in(writes.value_in(per), per, writes.calendar()))
+            users: Some(users.likely.count()),
+            ..Workload::total(Rate::raw_in(writes.likely.value_in(per), per, &calendar))
         }
+        .spread(Param::Users, users.low.count(), users.high.count())
+        .spread(
+            Param::Writes,
+            writes.low.per_second() * seconds,
+            writes.high.per_second() * seconds,
+        )
     }
 
     /// A workload given by its total write rate (`per_month(10e6)`,
     /// `Conventions::PRIMER.rate(10e6, Per::Month)`), for sources that state totals rather
     /// than users × actions. The results are shown in the rate's calendar unless
     /// [`Workload::conventions`] says otherwise.
-    pub fn total(writes: Rate) -> Workload {
-        let per = writes.time_base();
-        let calendar = *writes.calendar();
+    pub fn total(writes: impl Given<Rate>) -> Workload {
+        let writes = writes.given();
+        let per = writes.likely.time_base();
+        let calendar = *writes.likely.calendar();
+        let seconds = calendar.seconds(per);
         Workload {
             users: None,
-            writes: writes.value_in(per),
+            writes: writes.likely.value_in(per),
             writes_per: per,
             writes_calendar: calendar,
             reads: Traffic::PerWrite(0.0),
@@ -328,7 +356,48 @@ impl Workload {
             conventions: calendar,
             retention_given: None,
             overflow: None,
+            spreads: [None; Param::COUNT],
         }
+        .spread(
+            Param::Writes,
+            writes.low.per_second() * seconds,
+            writes.high.per_second() * seconds,
+        )
+    }
+
+    /// Records `param`'s range (none when `low` is `high`).
+    fn spread(mut self, param: Param, low: f64, high: f64) -> Workload {
+        self.spreads[param.index()] = (low < high).then_some((low, high));
+        self
+    }
+
+    /// The low and high of `param` when it was given as a range (the retention in seconds,
+    /// other parameters in the units [`Param::value`] reads).
+    pub fn range(&self, param: Param) -> Option<(f64, f64)> {
+        self.spreads[param.index()]
+    }
+
+    /// True when an input was given as a range: its estimate gives each figure's low and high.
+    pub fn is_ranged(&self) -> bool {
+        self.spreads.iter().any(Option::is_some)
+    }
+
+    /// This workload with every ranged input at its low (or high) end, and no ranges.
+    pub(crate) fn at(&self, bound: Bound) -> Workload {
+        let mut w = *self;
+        w.spreads = [None; Param::COUNT];
+        for param in Param::ALL {
+            if let Some((low, high)) = self.range(param) {
+                let v = if bound == Bound::Low { low } else { high };
+                if param == Param::RetentionYears {
+                    w.retention_given = Some(v);
+                    w.retention_years = v / w.conventions.year;
+                } else {
+                    param.set(&mut w, v);
+                }
+            }
+        }
+        w
     }
 
     /// True when the workload has reads: any but the default of none (0 per write).
@@ -337,9 +406,10 @@ impl Workload {
     }
 
     /// Reads per write: `reads_per_write(100.0)` for a 100:1 read-heavy system.
-    pub fn reads_per_write(mut self, ratio: f64) -> Workload {
-        self.reads = Traffic::PerWrite(ratio);
-        self
+    pub fn reads_per_write(mut self, ratio: impl Given<f64>) -> Workload {
+        let ratio = ratio.given();
+        self.reads = Traffic::PerWrite(ratio.likely);
+        self.spread(Param::ReadsPerWrite, ratio.low, ratio.high)
     }
 
     /// The reads as the source gives them: a total (`reads(per_month(100e6))`), a rate per
@@ -347,6 +417,7 @@ impl Workload {
     /// [`Workload::reads_per_write`]. A rate counts with its true amount, in its own calendar.
     pub fn reads(mut self, reads: impl Into<Traffic>) -> Workload {
         self.reads = reads.into();
+        self.spreads[Param::ReadsPerWrite.index()] = None;
         self
     }
 
@@ -402,42 +473,52 @@ impl Workload {
     }
 
     /// Bytes stored by each write.
-    pub fn bytes_per_write(mut self, size: Bytes) -> Workload {
-        self.bytes_per_write = size.bytes();
-        self
+    pub fn bytes_per_write(mut self, size: impl Given<Bytes>) -> Workload {
+        let size = size.given();
+        self.bytes_per_write = size.likely.bytes();
+        self.spread(Param::BytesPerWrite, size.low.bytes(), size.high.bytes())
     }
 
     /// Bytes sent back by each read (default: the write size).
-    pub fn bytes_per_read(mut self, size: Bytes) -> Workload {
-        self.bytes_per_read = Some(size.bytes());
-        self
+    pub fn bytes_per_read(mut self, size: impl Given<Bytes>) -> Workload {
+        let size = size.given();
+        self.bytes_per_read = Some(size.likely.bytes());
+        self.spread(Param::BytesPerRead, size.low.bytes(), size.high.bytes())
     }
 
     /// Peak traffic as a multiple of the average (≥ 1; default 3).
-    pub fn peak_factor(mut self, factor: f64) -> Workload {
-        self.peak_factor = factor;
-        self
+    pub fn peak_factor(mut self, factor: impl Given<f64>) -> Workload {
+        let factor = factor.given();
+        self.peak_factor = factor.likely;
+        self.spread(Param::PeakFactor, factor.low, factor.high)
     }
 
     /// Copies of each byte stored (≥ 1; default 1).
-    pub fn replication(mut self, copies: f64) -> Workload {
-        self.replication = copies;
-        self
+    pub fn replication(mut self, copies: impl Given<f64>) -> Workload {
+        let copies = copies.given();
+        self.replication = copies.likely;
+        self.spread(Param::Replication, copies.low, copies.high)
     }
 
     /// How long data is kept (default 5 of the conventions' years). The period keeps its true
     /// length: `years(3.0)` is three 365-day years, `Conventions::PRIMER.years(3.0)` three of
     /// the primer's 30,000,000-s years, whatever the workload's conventions.
-    pub fn retention(mut self, period: Duration) -> Workload {
-        self.retention_given = Some(period.seconds());
-        self.retention_years = period.seconds() / self.conventions.year;
-        self
+    pub fn retention(mut self, period: impl Given<Duration>) -> Workload {
+        let period = period.given();
+        self.retention_given = Some(period.likely.seconds());
+        self.retention_years = period.likely.seconds() / self.conventions.year;
+        self.spread(
+            Param::RetentionYears,
+            period.low.seconds(),
+            period.high.seconds(),
+        )
     }
 
     /// Share of data that is hot (0 < f ≤ 1; default 0.2, the 80/20 rule).
-    pub fn cache_fraction(mut self, fraction: f64) -> Workload {
-        self.cache_fraction = fraction;
-        self
+    pub fn cache_fraction(mut self, fraction: impl Given<f64>) -> Workload {
+        let fraction = fraction.given();
+        self.cache_fraction = fraction.likely;
+        self.spread(Param::CacheFraction, fraction.low, fraction.high)
     }
 
     /// The day, month and year the results are shown in (storage per day, month and year;
@@ -554,6 +635,10 @@ impl Workload {
             ),
         ] {
             check(name, v, |v| v > 0.0, "a finite number of seconds > 0")?;
+        }
+        if self.is_ranged() {
+            self.at(Bound::Low).validate()?;
+            self.at(Bound::High).validate()?;
         }
         Ok(())
     }
@@ -782,6 +867,8 @@ pub struct Estimate {
     pub streams: Vec<StreamEstimate>,
     /// The work behind each figure, in the order computed.
     pub steps: Vec<Step>,
+    /// For a ranged workload, the estimates at every input's low and at every input's high.
+    bounds: Option<Box<[Estimate; 2]>>,
 }
 
 /// One named stream's figures.
@@ -799,6 +886,75 @@ pub struct StreamEstimate {
 
 impl Estimate {
     fn from_workload(w: Workload) -> Estimate {
+        let mut e = Estimate::of_point(w);
+        if !w.is_ranged() {
+            return e;
+        }
+        let bounds = [
+            Estimate::of_point(w.at(Bound::Low)),
+            Estimate::of_point(w.at(Bound::High)),
+        ];
+        // Each figure's work ends with its range: `= 11.6K req/s (9.26K–14.8K)`.
+        let mut steps = std::mem::take(&mut e.steps);
+        for step in &mut steps {
+            let (Some(likely), Some(low), Some(high)) = (
+                e_figure(&e, step.name),
+                e_figure(&bounds[0], step.name),
+                e_figure(&bounds[1], step.name),
+            ) else {
+                continue;
+            };
+            if low == high {
+                continue;
+            }
+            let result = format!("= {likely}");
+            if let Some(at) = step.work.rfind(&result) {
+                step.work.replace_range(
+                    at..at + result.len(),
+                    &format!("= {}", spread_text(&likely, &low, &high)),
+                );
+            }
+        }
+        e.steps = steps;
+        e.bounds = Some(Box::new(bounds));
+        e
+    }
+
+    /// The estimate at every ranged input's low end: each figure's low (every figure rises
+    /// with every input). The estimate itself when no input is a range.
+    pub fn low(&self) -> &Estimate {
+        self.bounds.as_ref().map_or(self, |b| &b[0])
+    }
+
+    /// The estimate at every ranged input's high end: each figure's high.
+    pub fn high(&self) -> &Estimate {
+        self.bounds.as_ref().map_or(self, |b| &b[1])
+    }
+
+    /// A figure with its range: `e.range(|e| e.peak_requests)` is `34.7K req/s (27.8K–44.4K)`.
+    ///
+    /// ```
+    /// use napkin::prelude::*;
+    /// let e = Workload::new(between(users(50e6), users(80e6)), per_user_per_day(10.0))
+    ///     .estimate()?;
+    /// assert_eq!(e.range(|e| e.writes).to_string(), "7.32K req/s (5.79K–9.26K)");
+    /// assert_eq!(e.low().writes.to_string(), "5.79K req/s");
+    /// # Ok::<(), napkin::Error>(())
+    /// ```
+    pub fn range<Q: Amount>(&self, figure: impl Fn(&Estimate) -> Q) -> Guess<Q> {
+        Guess {
+            low: figure(self.low()),
+            likely: figure(self),
+            high: figure(self.high()),
+        }
+    }
+
+    /// True when the workload had a ranged input, so figures have a low and a high.
+    pub fn is_ranged(&self) -> bool {
+        self.bounds.is_some()
+    }
+
+    fn of_point(w: Workload) -> Estimate {
         let f = w.figures();
         let c = w.conventions;
         // Every figure carries its true per-second value and the estimate's conventions, so
@@ -852,13 +1008,25 @@ impl Estimate {
         };
 
         let (calendar, per) = (&w.writes_calendar, w.writes_per);
+        // A ranged input reads with its range: `65.0M users (50.0M–80.0M) × 10 req/user/day`.
+        let ranged =
+            |param: Param, likely: String, show: &dyn Fn(f64) -> String| match w.range(param) {
+                Some((low, high)) => spread_text(&likely, &show(low), &show(high)),
+                None => likely,
+            };
+        let writes_given = |v: f64| match w.users {
+            Some(_) => UserRate::raw_in(v, per, calendar).to_string(),
+            None => Rate::raw_in(v, per, calendar).to_string(),
+        };
+        let writes_text = ranged(Param::Writes, writes_given(w.writes), &writes_given);
         let given = match w.users {
             Some(users) => format!(
-                "{} × {}",
-                Users::raw(users),
-                UserRate::raw_in(w.writes, per, calendar)
+                "{} × {writes_text}",
+                ranged(Param::Users, Users::raw(users).to_string(), &|v| {
+                    Users::raw(v).to_string()
+                }),
             ),
-            None => Rate::raw_in(w.writes, per, calendar).to_string(),
+            None => writes_text,
         };
         let writes_work = format!(
             "{} = {writes}{}",
@@ -1020,6 +1188,7 @@ impl Estimate {
             cache,
             streams,
             steps,
+            bounds: None,
         }
     }
 
@@ -1324,6 +1493,9 @@ impl fmt::Display for Sizing {
 impl fmt::Display for Estimate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Estimate ({})", self.workload.conventions.describe())?;
+        if self.is_ranged() {
+            writeln!(f, "  {RANGE_NOTE}")?;
+        }
         let width = self.shown_steps().map(|s| s.name.len()).max().unwrap_or(0);
         for s in self.shown_steps() {
             writeln!(f, "  {:width$}  {}", s.name, s.work)?;
@@ -1331,6 +1503,39 @@ impl fmt::Display for Estimate {
         Ok(())
     }
 }
+
+/// A figure of `e` as it prints, by its step's name; `None` for a name without one value.
+fn e_figure(e: &Estimate, name: &str) -> Option<String> {
+    let text = match name {
+        "writes" => e.writes.to_string(),
+        "reads" => e.reads.to_string(),
+        "requests" => e.requests.to_string(),
+        "peak_writes" => e.peak_writes.to_string(),
+        "peak_reads" => e.peak_reads.to_string(),
+        "peak_requests" => e.peak_requests.to_string(),
+        "storage_per_day" => e.storage_per_day.to_string(),
+        "storage_per_month" => e.storage_per_month.to_string(),
+        "storage_per_year" => e.storage_per_year.to_string(),
+        "storage_total" => e.storage_total.to_string(),
+        "ingress" => e.ingress.to_string(),
+        "egress" => e.egress.to_string(),
+        "peak_ingress" => e.peak_ingress.to_string(),
+        "peak_egress" => e.peak_egress.to_string(),
+        "cache_by_reads" => e.cache_by_reads.to_string(),
+        "cache_by_items" => e.cache_by_items.to_string(),
+        "cache" => e.cache.to_string(),
+        stream => {
+            let s = e.streams.iter().find(|s| s.name == stream)?;
+            // The stream's line ends with its average; its peak is in parentheses.
+            s.rate.to_string()
+        }
+    };
+    Some(text)
+}
+
+/// What an estimate's ranges mean, as its text and card say.
+pub const RANGE_NOTE: &str = "Ranges (low–high): the chain run on every input's low and on every \
+     input's high; every figure rises with every input.";
 
 /// Default retention of [`Workload`], for documentation and tests.
 pub fn default_retention() -> Duration {

@@ -45,6 +45,7 @@ pub mod estimate;
 pub mod figure;
 pub mod format;
 pub mod frame;
+pub mod guess;
 pub mod journey;
 mod parse;
 pub mod quantity;
@@ -71,6 +72,7 @@ pub mod prelude {
         CacheRule, Constraint, Estimate, Server, Sizing, Traffic, Workload, per_write,
     };
     pub use crate::frame::Frame;
+    pub use crate::guess::{Guess, between};
     pub use crate::journey::{STAGES, Stage};
     pub use crate::quantity::*;
     pub use crate::reference::power_of_two;

@@ -29,7 +29,7 @@ use polars::prelude::{
 
 use crate::cost::{Pricing, dollars_per_second};
 use crate::error::Error;
-use crate::estimate::{Inputs, Workload};
+use crate::estimate::{Bound, Inputs, Workload};
 use crate::frame::Frame;
 use crate::journey::STAGES;
 
@@ -58,6 +58,26 @@ pub enum Param {
 }
 
 impl Param {
+    /// How many parameters there are.
+    pub(crate) const COUNT: usize = 9;
+    /// Every parameter, in order.
+    pub(crate) const ALL: [Param; Param::COUNT] = [
+        Param::Users,
+        Param::Writes,
+        Param::ReadsPerWrite,
+        Param::BytesPerWrite,
+        Param::BytesPerRead,
+        Param::PeakFactor,
+        Param::Replication,
+        Param::RetentionYears,
+        Param::CacheFraction,
+    ];
+
+    /// The parameter's place in [`Param::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
     /// The column name this parameter gets in a sweep of `base`.
     pub fn column(self, base: &Workload) -> String {
         let per = base.writes_per.label();
@@ -265,8 +285,62 @@ impl Sweep {
     }
 
     /// Computes every row into a [`Frame`] (a polars `DataFrame`).
+    ///
+    /// A base workload with ranged inputs ([`crate::guess`]) gives each output column a
+    /// `…_low` and a `…_high` column after it: the rows at every ranged input's low and high
+    /// (a varied parameter takes the axis's value in all three).
+    ///
+    /// ```
+    /// use napkin::prelude::*;
+    /// let base = Workload::new(users(1e6), between(per_user_per_day(5.0), per_user_per_day(20.0)));
+    /// let frame = Sweep::new(base)
+    ///     .vary(Param::Users, [1e6, 1e8])
+    ///     .outputs(&[Output::PeakRequests], false)
+    ///     .run()?;
+    /// assert_eq!(
+    ///     frame.get_column_names().iter().map(|n| n.as_str()).collect::<Vec<_>>(),
+    ///     ["users", "peak_requests [req/s]", "peak_requests_low [req/s]", "peak_requests_high [req/s]"]
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run(&self) -> Result<Frame, Error> {
         self.validate()?;
+        let likely = self.run_point()?;
+        if !self.base.is_ranged() {
+            return Ok(Frame::from(likely));
+        }
+        let at = |bound: Bound| {
+            Sweep {
+                base: self.base.at(bound),
+                stage: false,
+                ..self.clone()
+            }
+            .run_point()
+        };
+        let (low, high) = (at(Bound::Low)?, at(Bound::High)?);
+        let outputs: Vec<String> = self.columns().into_iter().map(Col::name).collect();
+        let mut columns = Vec::new();
+        for column in likely.columns() {
+            columns.push(column.clone());
+            let name = column.name().to_string();
+            if outputs.contains(&name) {
+                for (frame, suffix) in [(&low, "_low"), (&high, "_high")] {
+                    let mut bound = frame
+                        .column(&name)
+                        .map_err(|e| Error::Polars(e.to_string()))?
+                        .clone();
+                    bound.rename(bounded(&name, suffix).into());
+                    columns.push(bound);
+                }
+            }
+        }
+        let df =
+            DataFrame::new(likely.height(), columns).map_err(|e| Error::Polars(e.to_string()))?;
+        Ok(Frame::from(df))
+    }
+
+    /// Computes every row at the base's likely inputs.
+    fn run_point(&self) -> Result<DataFrame, Error> {
         let n = self.rows()?;
         let columns = self.columns();
         let mut inputs: Vec<Vec<f64>> = self.axes.iter().map(|_| vec![0.0; n]).collect();
@@ -334,8 +408,7 @@ impl Sweep {
         if columns.is_empty() {
             columns.push(Series::new("rows".into(), &[n as u32]).into());
         }
-        let df = DataFrame::new(n, columns).map_err(|e| Error::Polars(e.to_string()))?;
-        Ok(Frame::from(df))
+        DataFrame::new(n, columns).map_err(|e| Error::Polars(e.to_string()))
     }
 
     /// Fills rows `part.start .. part.start + len`, a batch at a time.
@@ -407,6 +480,14 @@ impl Sweep {
             }
             done += rows;
         }
+    }
+}
+
+/// A column's bound: `peak_requests [req/s]` → `peak_requests_low [req/s]`.
+pub(crate) fn bounded(column: &str, suffix: &str) -> String {
+    match column.split_once(" [") {
+        Some((name, unit)) => format!("{name}{suffix} [{unit}"),
+        None => format!("{column}{suffix}"),
     }
 }
 

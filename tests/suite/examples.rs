@@ -66,3 +66,18 @@ fn cost() {
         assert!(text.contains(line), "{line:?} missing from:\n{text}");
     }
 }
+
+#[test]
+fn ranges() {
+    let text = stdout(example("ranges"));
+    for needle in [
+        "Ranges (low–high)",
+        "63.2M users (50.0M–80.0M) × 10 req/user/day",
+        "Total: $",
+        "peak_requests_low [req/s]",
+        "cost_per_month_high [$/month]",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
+    }
+    insta::assert_snapshot!("ranges", text);
+}
