@@ -7,7 +7,14 @@ scripts/setup (`npm ci` in docs-build/). This hook
     Mermaid from cdnjs and load the widget manager from unpkg (`html-manager@*`, unpinned),
     and nothing in mkdocs-jupyter lets a page choose those URLs, so they are rewritten here,
     relative to each page (the site works from any base path, or from a directory),
-  - copies the assets into site/assets/vendor/ and prints their sizes and which pages load them.
+  - copies the assets pages load into site/assets/vendor/ and prints their sizes and which
+    pages load them.
+napkin's live views (`explore`, `what_if`) exported with NAPKIN_GRID=1 carry their answers at a
+grid of slider stops in their HTML snapshot, which docs/javascripts/napkin-grid.js turns into
+sliders that work with no kernel. Such a view is shown as that snapshot, not as the widgets of
+its saved state (which would be a second, dead set of sliders); a page left with no widget
+view loads no widget manager. The build prints the grid bytes each page carries and fails
+(a warning, under `--strict`) over GRID_BUDGET.
 Material's own Mermaid loader (unpkg) is not used: docs/javascripts/mermaid-local.js defines
 the `mermaid` global first, which loads the site's copy when a page has a diagram. Material's
 Google Fonts are off (`theme.font: false` in mkdocs.yml): system fonts.
@@ -15,6 +22,7 @@ Google Fonts are off (`theme.font: false` in mkdocs.yml): system fonts.
 
 import json
 import logging
+import re
 import shutil
 from pathlib import Path
 
@@ -64,6 +72,23 @@ def _cdn_urls():
 
 CDN = _cdn_urls()
 _users = {"mermaid": [], "html-manager": []}
+# Page -> (napkin views with a grid, bytes of their grids' JSON).
+_grids = {}
+# The most bytes of precomputed answers a page may carry.
+GRID_BUDGET = 2_000_000
+
+# A widget output as nbconvert's lab template writes it (data_widget_view), its attributes in
+# any order (the page arrives with them reordered and a tabindex added).
+WIDGET_VIEW = re.compile(
+    r'<div\b[^>]*\bclass="jupyter-widgets jp-OutputArea-output(?P<extra>[^"]*)"[^>]*>\s*'
+    r"<script type=\"text/javascript\">\s*var element = document\.getElementById\('[^']*'\);\s*</script>\s*"
+    r'<script type="application/vnd\.jupyter\.widget-view\+json">(?P<json>.*?)</script>\s*</div>',
+    re.S,
+)
+# The page's saved widget state, and the loader of the widget manager (jupyter_widgets.html.j2).
+WIDGET_STATE = re.compile(r'<script type="application/vnd\.jupyter\.widget-state\+json">.*?</script>', re.S)
+WIDGET_LOADER = re.compile(r"<script>\s*\(function\(\) \{\s*function addWidgetsRenderer\(\).*?</script>", re.S)
+GRID = re.compile(r'<script type="application/json" class="napkin-grid">(.*?)</script>', re.S)
 
 
 def _locked_versions():
@@ -83,10 +108,58 @@ def on_config(config):
             )
     for users in _users.values():
         users.clear()
+    _grids.clear()
     return config
 
 
+def _grid_snapshots(notebook):
+    """model id -> the HTML snapshot of each napkin view in `notebook` (JSON) that carries a
+    grid."""
+    found = {}
+    for cell in notebook.get("cells", []):
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            view = data.get("application/vnd.jupyter.widget-view+json")
+            html = data.get("text/html")
+            html = "".join(html) if isinstance(html, list) else html
+            if isinstance(view, dict) and html and 'class="napkin-grid"' in html:
+                found[view.get("model_id")] = html
+    return found
+
+
+def show_grids(output, notebook):
+    """The page `output` with each widget view of a napkin view that has a grid replaced by
+    its snapshot, as nbconvert writes a text/html output; with no widget view left, without
+    the saved widget state and the widget manager's loader."""
+    snapshots = _grid_snapshots(notebook)
+    if not snapshots:
+        return output
+
+    def replace(m):
+        try:
+            model = json.loads(m["json"]).get("model_id")
+        except ValueError:
+            return m[0]
+        html = snapshots.get(model)
+        if html is None:
+            return m[0]
+        return (
+            f'<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output{m["extra"]}" '
+            f'data-mime-type="text/html">\n{html}\n</div>'
+        )
+
+    output = WIDGET_VIEW.sub(replace, output)
+    if '<script type="application/vnd.jupyter.widget-view+json">' not in output:
+        output = WIDGET_LOADER.sub("", WIDGET_STATE.sub("", output))
+    return output
+
+
 def on_post_page(output, page, config):
+    if page.file.src_uri.endswith(".ipynb"):
+        output = show_grids(output, json.loads(Path(page.file.abs_src_path).read_text()))
+        grids = GRID.findall(output)
+        if grids:
+            _grids[page.file.src_uri] = (len(grids), sum(len(g.encode()) for g in grids))
     for url, local in CDN.items():
         if url in output:
             output = output.replace(url, get_relative_url(local, page.url) if local else "")
@@ -107,6 +180,9 @@ def on_post_build(config):
     shutil.rmtree(site, ignore_errors=True)
     lines, total = [], 0
     for dest, (name, base, patterns, licenses) in ASSETS.items():
+        if not _users[dest]:
+            lines.append(f"{name} {versions[name]}: not copied, no page loads it")
+            continue
         src = MODULES / name / base
         files = sorted({f for p in patterns for f in src.glob(p)})
         if not files:
@@ -130,3 +206,10 @@ def on_post_build(config):
         "mermaid's chunks load as a diagram needs them, the widget manager's fonts as its icons do",
         VENDOR, _size(total), "; ".join(lines),
     )
+    for page, (views, size) in sorted(_grids.items()):
+        log.info(
+            "napkin views' precomputed answers: %s: %d view%s with a grid, %s (%d bytes)",
+            page, views, "s" * (views != 1), _size(size), size,
+        )
+        if size > GRID_BUDGET:
+            log.warning("%s carries %s of precomputed answers, over the %s budget", page, _size(size), _size(GRID_BUDGET))

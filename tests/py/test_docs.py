@@ -2,6 +2,7 @@
 every chart, with no script, style or font from outside the site; and nbconvert's
 Markdown export writes the images it links to."""
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from html.parser import HTMLParser
 
 import nbformat
 
-from conftest import NOTEBOOKS
+from conftest import NOTEBOOKS, ROOT
 
 
 def test_mkdocs_builds_a_page_per_notebook_with_its_charts(built_site):
@@ -29,9 +30,19 @@ def test_mkdocs_builds_a_page_per_notebook_with_its_charts(built_site):
         assert html.count("<svg") >= charts, f"{path.name}: {charts} charts in the notebook, fewer in the page"
         assert "Traceback" not in html
         if nb.metadata.get("widgets"):
-            # Live views export as their saved widget state (the last values, estimate and
-            # chart), which the page's widget manager renders without a kernel.
-            assert "application/vnd.jupyter.widget-state+json" in html, path.name
+            # napkin's live views export as their snapshot with the answers precomputed at a
+            # grid of slider stops, which napkin-grid.js moves through without a kernel; not as
+            # the widgets of their saved state, which would be a second, dead set of sliders.
+            views = sum(
+                1
+                for cell in nb.cells
+                if cell.cell_type == "code"
+                for out in cell.outputs
+                if "application/vnd.jupyter.widget-view+json" in out.get("data", {})
+            )
+            assert html.count('<script type="application/json" class="napkin-grid">') == views, path.name
+            assert "application/vnd.jupyter.widget-state+json" not in html, path.name
+            assert "addWidgetsRenderer" not in html, path.name
             assert "peak requests" in html and "snapshot" in html, path.name
 
 
@@ -171,3 +182,51 @@ def test_the_checker_sees_each_kind_of_external_reference(tmp_path):
         assert any(f.endswith(url) or f.endswith(url + ">") for f in found), (url, found)
     assert not [f for f in found if "example.com/prose" in f or "w3.org" in f or "mozilla" in f], found
     assert len(found) == len(want), found
+
+
+def load_hooks():
+    spec = importlib.util.spec_from_file_location("docs_hooks", ROOT / "docs-build" / "hooks.py")
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    return hooks
+
+
+def widget_output(div_id, model_id):
+    """A widget view as it arrives in a page from mkdocs-jupyter (nbconvert's lab template, its
+    attributes reordered)."""
+    return (
+        f'<div class="jupyter-widgets jp-OutputArea-output" id="{div_id}" tabindex="0">\n'
+        f'<script type="text/javascript">\nvar element = document.getElementById(\'{div_id}\');\n</script>\n'
+        f'<script type="application/vnd.jupyter.widget-view+json">\n'
+        f'{{"model_id": "{model_id}", "version_major": 2, "version_minor": 0}}\n</script>\n</div>'
+    )
+
+
+def test_a_view_with_a_grid_shows_as_its_snapshot_and_others_keep_their_widgets():
+    hooks = load_hooks()
+    state = '<script type="application/vnd.jupyter.widget-state+json">\n{"state": {}}\n</script>'
+    loader = (
+        "<script>\n(function() {\n  function addWidgetsRenderer() {\n"
+        "    var mimeElement = document.querySelector('script[type=\"application/vnd.jupyter.widget-view+json\"]');\n"
+        "  }\n  document.addEventListener('DOMContentLoaded', addWidgetsRenderer);\n}());\n</script>"
+    )
+    grid = '<div class="napkin-what-if"><p>a</p><script type="application/json" class="napkin-grid">{}</script></div>'
+
+    def notebook(*outputs):
+        return {"cells": [{"cell_type": "code", "outputs": list(outputs)}]}
+
+    def output(model_id, html):
+        view = {"model_id": model_id, "version_major": 2, "version_minor": 0}
+        return {"output_type": "display_data", "data": {"application/vnd.jupyter.widget-view+json": view, "text/html": [html]}}
+
+    page = f"<head>{loader}</head><body>{widget_output('d1', 'm1')}{widget_output('d2', 'm2')}{state}</body>"
+    # Both views have grids: both shown as snapshots, and no widget manager at all.
+    shown = hooks.show_grids(page, notebook(output("m1", grid), output("m2", grid)))
+    assert shown.count(grid) == 2 and shown.count('data-mime-type="text/html"') == 2
+    assert "widget-view+json" not in shown and "widget-state+json" not in shown, shown
+    # A view without a grid keeps its widgets, and the page its widget manager.
+    shown = hooks.show_grids(page, notebook(output("m1", grid), output("m2", "<b>snapshot</b>")))
+    assert shown.count(grid) == 1 and widget_output("d2", "m2") in shown
+    assert state in shown and loader in shown
+    # No grids: the page as it was.
+    assert hooks.show_grids(page, notebook(output("m1", "<b>snapshot</b>"))) == page
