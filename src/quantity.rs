@@ -1,6 +1,6 @@
 //! The named quantities a learner works with — [`Users`], [`Items`], [`Requests`],
 //! [`Rate`], [`UserRate`], [`Bytes`], [`Bandwidth`], [`Duration`], [`Money`],
-//! [`Spend`] — their constructors and the arithmetic between them.
+//! [`Spend`], [`UserTime`] — their constructors and the arithmetic between them.
 //!
 //! Each is a concrete newtype over a uom quantity of napkin's own system of dimensions, so
 //! a cell's `let peak = avg * 3.0;` has a type a notebook can name, and a
@@ -21,6 +21,9 @@
 //! | `Bytes` | ÷ | `Bandwidth` | `Duration` |
 //! | `Requests` | × | `Bytes` (per request) | `Bytes` |
 //! | `Spend` | × | `Duration` | `Money` |
+//! | `Users` | × | `Duration` | `UserTime` |
+//! | `UserTime` | ÷ | `Duration` | `Users` (online at once) |
+//! | `UserTime` | × | `UserRate` | `Requests` |
 //!
 //! Like quantities add, subtract, scale by `f64` and divide into a plain
 //! `f64` ratio. Rates remember the time base they were made in and display
@@ -208,6 +211,7 @@ macro_rules! debug_as_display {
 
 debug_as_display!(
     Users, Items, PerUser, Requests, Rate, UserRate, Bytes, Bandwidth, Duration, Money, Spend,
+    UserTime,
 );
 
 /// `n` if a constructor may take it: a finite number ≥ 0. Anything else stops the program at
@@ -393,6 +397,8 @@ impl fmt::Display for Users {
 #[derive(Clone, Copy, Default)]
 pub struct Items {
     q: q::Ratio,
+    /// What is counted (`tiles`); empty: items.
+    name: &'static str,
 }
 linear!(Items);
 
@@ -406,18 +412,41 @@ impl Items {
     pub(crate) fn raw(n: f64) -> Items {
         Items {
             q: q::Ratio::new::<one>(n),
+            name: "",
+        }
+    }
+    /// The same count of `name` (a plural noun): `items(4.4e12).named("tiles")` prints
+    /// `4.40T tiles`. Sums, differences and scalings keep the left operand's name.
+    pub fn named(self, name: &'static str) -> Items {
+        Items { name, ..self }
+    }
+    /// What is counted: `items` unless [`Items::named`].
+    pub fn name(&self) -> &'static str {
+        if self.name.is_empty() {
+            "items"
+        } else {
+            self.name
         }
     }
     /// The plain count.
     pub fn count(&self) -> f64 {
         self.q.get::<one>()
     }
-    /// Reads `100M items`, `2bn records`, `5K rows`.
+    /// Reads `100M items`, `2bn records`, `5K rows`, and a named count as napkin prints it
+    /// (`4.40T tiles`: a count of tiles).
     pub fn parse(s: &str) -> Result<Items, Error> {
         let p = parse::number_and_unit(s, "a count of items such as `100M items`")?;
         match p.unit.as_str() {
-            "" | "item" | "items" | "record" | "records" | "row" | "rows" | "object"
-            | "objects" => Ok(Items::raw(p.value)),
+            "" | "item" | "items" => Ok(Items::raw(p.value)),
+            "record" | "records" | "row" | "rows" | "object" | "objects" => {
+                Ok(Items::raw(p.value).named(intern(&p.unit)))
+            }
+            word if word
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '_') =>
+            {
+                Ok(Items::raw(p.value).named(intern(word)))
+            }
             _ => Err(p.unknown_unit("items")),
         }
     }
@@ -432,7 +461,150 @@ pub fn items(n: f64) -> Items {
 
 impl fmt::Display for Items {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} items", format::count_sig(self.count(), sig(f)))
+        write!(
+            f,
+            "{} {}",
+            format::count_sig(self.count(), sig(f)),
+            self.name()
+        )
+    }
+}
+
+/// `name` as a `&'static str`, each distinct name stored once for the process: the names a
+/// learner's counts read back with (`4.40T tiles`).
+fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static NAMES: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = names.get(name) {
+        return known;
+    }
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    names.insert(leaked);
+    leaked
+}
+
+// ---------------------------------------------------------------- UserTime
+
+/// Time spent by users, in user-seconds: `users(1e9) * minutes(5.0)` is 5bn user-minutes of
+/// navigation a day. Over a period it is the users online at once (`÷ days(1.0)`: 3.47M
+/// users); times a per-user rate, the requests they send (`× per_user_per_second(1.0 / 15.0)`).
+///
+/// ```
+/// use napkin::prelude::*;
+/// let navigating = users(1e9) * minutes(5.0);
+/// assert_eq!(navigating.to_string(), "5.00bn user-min");
+/// assert_eq!((navigating / days(1.0)).to_string(), "3.47M users");
+/// let updates = navigating * per_user_per_second(1.0 / 15.0);
+/// assert_eq!(updates.to_string(), "20.0bn req");
+/// ```
+#[derive(Clone, Copy)]
+pub struct UserTime {
+    q: q::Ratio,
+    /// The unit of time it shows in (the duration's: `user-min`).
+    per: Per,
+}
+linear!(UserTime);
+
+impl Default for UserTime {
+    fn default() -> UserTime {
+        UserTime::raw(0.0, Per::Second)
+    }
+}
+
+impl UserTime {
+    /// User-seconds.
+    pub fn user_seconds(&self) -> f64 {
+        self.q.get::<one>()
+    }
+    fn raw(user_seconds: f64, per: Per) -> UserTime {
+        UserTime {
+            q: q::Ratio::new::<one>(user_seconds),
+            per,
+        }
+    }
+    /// The same amount, shown in user-`unit`s (`Per::Hour`: `user-h`).
+    pub fn shown_in(self, unit: Per) -> UserTime {
+        UserTime { per: unit, ..self }
+    }
+    /// Reads `5.00bn user-min`, `3 user-h`, `10 user-seconds`.
+    pub fn parse(s: &str) -> Result<UserTime, Error> {
+        const EXPECTED: &str = "user time such as `5.00bn user-min`";
+        let p = parse::number_and_unit(s, EXPECTED)?;
+        let per = p
+            .unit
+            .strip_prefix("user-")
+            .and_then(Per::from_label)
+            .filter(|per| !matches!(per, Per::Month | Per::Year));
+        match per {
+            Some(per) => Ok(UserTime::raw(
+                p.value * Conventions::EXACT.seconds(per),
+                per,
+            )),
+            None => Err(p.unknown_unit("user-min, user-h")),
+        }
+    }
+}
+
+impl fmt::Display for UserTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let per = match self.per {
+            // A month or year of user time has no single length: show days.
+            Per::Month | Per::Year => Per::Day,
+            per => per,
+        };
+        let n = self.user_seconds() / Conventions::EXACT.seconds(per);
+        write!(f, "{} user-{}", format::count_sig(n, sig(f)), per.label())
+    }
+}
+
+impl Mul<Duration> for Users {
+    type Output = UserTime;
+    /// Users × time each = user time: `users(1e8) * minutes(35.0)`.
+    fn mul(self, rhs: Duration) -> UserTime {
+        UserTime::raw(self.count() * rhs.seconds(), rhs.per)
+    }
+}
+
+impl Mul<Users> for Duration {
+    type Output = UserTime;
+    fn mul(self, rhs: Users) -> UserTime {
+        rhs * self
+    }
+}
+
+impl Div<Duration> for UserTime {
+    type Output = Users;
+    /// User time over a period = users online at once, on average.
+    fn div(self, rhs: Duration) -> Users {
+        Users::raw(self.user_seconds() / rhs.seconds())
+    }
+}
+
+impl Div<Users> for UserTime {
+    type Output = Duration;
+    /// User time per user = the time each spends.
+    fn div(self, rhs: Users) -> Duration {
+        Duration::raw_seconds(self.user_seconds() / rhs.count()).shown_in(self.per)
+    }
+}
+
+impl Mul<UserRate> for UserTime {
+    type Output = Requests;
+    /// User time × requests per user per second = requests.
+    fn mul(self, rhs: UserRate) -> Requests {
+        Requests::raw(self.user_seconds() * rhs.per_second())
+    }
+}
+
+impl Mul<UserTime> for UserRate {
+    type Output = Requests;
+    fn mul(self, rhs: UserTime) -> Requests {
+        rhs * self
     }
 }
 

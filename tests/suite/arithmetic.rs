@@ -29,3 +29,42 @@ fn a_power_of_two_times_a_size() {
     assert_eq!(total / kb(100.0), 2f64.powi(42));
     assert_eq!(total.to_string(), "440 PB");
 }
+
+#[test]
+fn user_time_from_users_and_minutes() {
+    // Xu's Google Maps: 1bn DAU navigating 35 minutes a week, 5 a day.
+    let navigating = users(1e9) * (minutes(35.0) / 7.0);
+    assert_eq!(navigating.to_string(), "5.00bn user-min");
+    assert_eq!((minutes(5.0) * users(1e9)).user_seconds(), 3e11);
+    // Over a day: users online at once; per user: the time each spends.
+    assert_eq!((navigating / days(1.0)).to_string(), "3.47M users");
+    assert_eq!((navigating / users(1e9)).to_string(), "5 min");
+    // One location update per user every 15 s of navigation.
+    let updates = navigating * per_user_per_second(1.0 / 15.0);
+    assert_eq!(updates.to_string(), "20.0bn req");
+    assert_eq!(
+        (updates / days(1.0)).shown_per(Per::Second).to_string(),
+        "231K req/s"
+    );
+    // Shown in hours, and read back.
+    let hours = navigating.shown_in(Per::Hour);
+    assert_eq!(hours.to_string(), "83.3M user-h");
+    let back: UserTime = hours.to_string().parse().unwrap();
+    assert!((back.user_seconds() / hours.user_seconds() - 1.0).abs() < 1e-3);
+    assert!("5 user-month".parse::<UserTime>().is_err());
+}
+
+#[test]
+fn counts_can_be_named() {
+    // Xu's Google Maps: 4.4 trillion tiles at zoom 21, 100 KB each.
+    let tiles = items(4.4e12).named("tiles");
+    assert_eq!(tiles.to_string(), "4.40T tiles");
+    assert_eq!((tiles * kb(100.0)).to_string(), "440 PB");
+    // Arithmetic keeps the name; the text reads back with it.
+    assert_eq!((tiles * 0.1).to_string(), "440bn tiles");
+    let back: Items = "4.40T tiles".parse().unwrap();
+    assert_eq!(back.name(), "tiles");
+    assert_eq!(back.count(), 4.4e12);
+    assert_eq!(items(5.0).name(), "items");
+    assert_eq!("5 rows".parse::<Items>().unwrap().to_string(), "5 rows");
+}

@@ -13,6 +13,7 @@ fn xu_google_maps_location_updates() {
     let xu = Conventions::NAPKIN; // 10^5 s a day, as vol. 2 counts
     let dau = users(1e9);
     let navigating = minutes(35.0) / 7.0; // a day's share of 35 min a week
+    assert_eq!((dau * navigating).to_string(), "5.00bn user-min"); // "5bil minutes per day"
     let every = between(seconds(1.0), seconds(15.0)).likely(seconds(15.0));
     let updates = (navigating / every).map(|n| xu.per_user(n, Per::Day));
     let e = Workload::new(dau, updates)
