@@ -13,19 +13,7 @@ fn main() -> Result<(), Error> {
         .and_then(|a| a.parse().ok())
         .unwrap_or(21);
     let base = Workload::new(users(1e3), per_user_per_day(10.0)).bytes_per_write(kb(1.0));
-    let sweep = Sweep::new(base)
-        .vary(Param::Users, log_range(1e3, 1e8, 20)?.into_iter().take(100))
-        .vary(Param::Writes, (1..=100).map(f64::from))
-        .vary(Param::BytesPerWrite, (1..=100).map(|k| k as f64 * 100.0))
-        .outputs(
-            &[
-                Output::Requests,
-                Output::PeakRequests,
-                Output::StoragePerDay,
-                Output::StoragePerYear,
-            ],
-            false,
-        );
+    let sweep = grid(base)?;
     let rows = sweep.rows()?;
     // Warm-up runs are not timed (the first touches of fresh memory are the
     // operating system's cost, not the sweep's); the Python side does the same.
@@ -89,22 +77,10 @@ fn main() -> Result<(), Error> {
     );
     // The same grid with guessed inputs off the axes: every output gains a low and a high
     // column, computed by two more passes over the rows.
-    let ranged = Sweep::new(
+    let ranged = grid(
         base.peak_factor(between(2.0, 5.0))
             .replication(between(1.0, 3.0)),
-    )
-    .vary(Param::Users, log_range(1e3, 1e8, 20)?.into_iter().take(100))
-    .vary(Param::Writes, (1..=100).map(f64::from))
-    .vary(Param::BytesPerWrite, (1..=100).map(|k| k as f64 * 100.0))
-    .outputs(
-        &[
-            Output::Requests,
-            Output::PeakRequests,
-            Output::StoragePerDay,
-            Output::StoragePerYear,
-        ],
-        false,
-    );
+    )?;
     for _ in 0..WARMUP {
         std::hint::black_box(ranged.run()?);
     }
@@ -130,6 +106,23 @@ fn main() -> Result<(), Error> {
         rows as f64 / ranged_median
     );
     Ok(())
+}
+
+/// The timed grid over `base`: 100 DAU values × 100 actions × 100 sizes, four outputs.
+fn grid(base: Workload) -> Result<Sweep, Error> {
+    Ok(Sweep::new(base)
+        .vary(Param::Users, log_range(1e3, 1e8, 20)?.into_iter().take(100))
+        .vary(Param::Writes, (1..=100).map(f64::from))
+        .vary(Param::BytesPerWrite, (1..=100).map(|k| k as f64 * 100.0))
+        .outputs(
+            &[
+                Output::Requests,
+                Output::PeakRequests,
+                Output::StoragePerDay,
+                Output::StoragePerYear,
+            ],
+            false,
+        ))
 }
 
 /// The median time of `runs` calls of `f` on `targets`, after [`WARMUP`] untimed ones.

@@ -30,7 +30,7 @@ use crate::display::{Bundle, Rich};
 use crate::error::{Error, check};
 use crate::estimate::{Estimate, Figures, Server, Step};
 use crate::format;
-use crate::guess::{Guess, spread_text};
+use crate::guess::{Guess, add_range};
 use crate::quantity::Spend;
 use crate::reference;
 use crate::table::{Align, Table};
@@ -412,16 +412,12 @@ impl Estimate {
             ) else {
                 continue;
             };
-            let (likely, low, high) = (likely.to_string(), low.to_string(), high.to_string());
-            let result = format!("= {likely}");
-            if low != high
-                && let Some(at) = step.work.rfind(&result)
-            {
-                step.work.replace_range(
-                    at..at + result.len(),
-                    &format!("= {}", spread_text(&likely, &low, &high)),
-                );
-            }
+            add_range(
+                &mut step.work,
+                &likely.to_string(),
+                &low.to_string(),
+                &high.to_string(),
+            );
         }
         cost.steps = steps;
         cost.bounds = Some(Box::new(bounds));

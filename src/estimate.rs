@@ -48,7 +48,7 @@ use std::fmt;
 use crate::convention::{Conventions, Per};
 use crate::error::{Error, check};
 use crate::format;
-use crate::guess::{Amount, Given, Guess, spread_text};
+use crate::guess::{Amount, Given, Guess, add_range, spread_text};
 use crate::quantity::{Bandwidth, Bytes, Duration, Rate, UserRate, Users, years};
 use crate::sweep::Param;
 
@@ -904,16 +904,7 @@ impl Estimate {
             ) else {
                 continue;
             };
-            if low == high {
-                continue;
-            }
-            let result = format!("= {likely}");
-            if let Some(at) = step.work.rfind(&result) {
-                step.work.replace_range(
-                    at..at + result.len(),
-                    &format!("= {}", spread_text(&likely, &low, &high)),
-                );
-            }
+            add_range(&mut step.work, &likely, &low, &high);
         }
         e.steps = steps;
         e.bounds = Some(Box::new(bounds));

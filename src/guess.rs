@@ -246,6 +246,20 @@ pub(crate) fn spread_text(likely: &str, low: &str, high: &str) -> String {
     }
 }
 
+/// Ends a work line's result with its range: `… = 11.6K req/s` becomes `… = 11.6K req/s
+/// (9.26K–14.8K)`. Nothing changes when the bounds print the same or the line lacks the result.
+pub(crate) fn add_range(work: &mut String, likely: &str, low: &str, high: &str) {
+    let result = format!("= {likely}");
+    if low != high
+        && let Some(at) = work.rfind(&result)
+    {
+        work.replace_range(
+            at..at + result.len(),
+            &format!("= {}", spread_text(likely, low, high)),
+        );
+    }
+}
+
 /// `("7.32 MB/s", " (58.6 Mbps)")`: the text and its trailing parenthesised note, if any.
 fn split_note(text: &str) -> (&str, &str) {
     match text.rfind(" (") {
