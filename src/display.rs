@@ -15,8 +15,8 @@ use std::io::Write;
 use crate::convention::Per;
 use crate::estimate::Estimate;
 use crate::quantity::{
-    Bandwidth, Bytes, Duration, Items, Money, PerUser, Rate, Requests, Spend, UserRate, UserTime,
-    Users,
+    Area, Bandwidth, Bytes, Duration, Items, Length, Money, PerUser, Rate, Requests, Spend,
+    UserRate, UserTime, Users,
 };
 use crate::table::{Table, escape_html};
 
@@ -118,6 +118,8 @@ rich_quantity! {
     Users => |v: &Users| format!("{} users", v.count()),
     Items => |v: &Items| format!("{} {}", v.count(), v.name()),
     UserTime => |v: &UserTime| format!("{} user-seconds", v.user_seconds()),
+    Length => |v: &Length| format!("{} metres", v.meters()),
+    Area => |v: &Area| format!("{} square metres", v.square_meters()),
     PerUser => |v: &PerUser| format!("{} per user", v.count()),
     Requests => |v: &Requests| format!("{} requests", v.count()),
     Rate => |v: &Rate| format!("{} requests per second", v.per_second()),

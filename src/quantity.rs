@@ -1,6 +1,6 @@
 //! The named quantities a learner works with — [`Users`], [`Items`], [`Requests`],
 //! [`Rate`], [`UserRate`], [`Bytes`], [`Bandwidth`], [`Duration`], [`Money`],
-//! [`Spend`], [`UserTime`] — their constructors and the arithmetic between them.
+//! [`Spend`], [`UserTime`], [`Length`], [`Area`] — their constructors and the arithmetic between them.
 //!
 //! Each is a concrete newtype over a uom quantity of napkin's own system of dimensions, so
 //! a cell's `let peak = avg * 3.0;` has a type a notebook can name, and a
@@ -24,6 +24,8 @@
 //! | `Users` | × | `Duration` | `UserTime` |
 //! | `UserTime` | ÷ | `Duration` | `Users` (online at once) |
 //! | `UserTime` | × | `UserRate` | `Requests` |
+//! | `Length` | × | `Length` | `Area` |
+//! | `Area` | ÷ | `Length` | `Length` |
 //!
 //! Like quantities add, subtract, scale by `f64` and divide into a plain
 //! `f64` ratio. Rates remember the time base they were made in and display
@@ -211,7 +213,7 @@ macro_rules! debug_as_display {
 
 debug_as_display!(
     Users, Items, PerUser, Requests, Rate, UserRate, Bytes, Bandwidth, Duration, Money, Spend,
-    UserTime,
+    UserTime, Length, Area,
 );
 
 /// `n` if a constructor may take it: a finite number ≥ 0. Anything else stops the program at
@@ -486,6 +488,144 @@ fn intern(name: &str) -> &'static str {
     let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
     names.insert(leaked);
     leaked
+}
+
+// ---------------------------------------------------------------- Length, Area
+
+/// A distance, in metres: `km(40_075.0)` round the equator. Lengths multiply into an
+/// [`Area`]; napkin keeps them for the maps and grids estimates count (tiles per km²).
+///
+/// ```
+/// use napkin::prelude::*;
+/// let side = km(40_075.0) / 2f64.powi(21); // a zoom-21 map tile at the equator
+/// assert_eq!(side.to_string(), "19.1 m");
+/// let tile = side * side;
+/// assert_eq!(tile.to_string(), "365 m²");
+/// let tiles = items(km2(510e6) / tile).named("tiles"); // Earth's surface in such tiles
+/// assert_eq!(tiles.to_string(), "1.40T tiles");
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Length {
+    q: q::Ratio,
+}
+linear!(Length);
+
+impl Length {
+    /// Metres.
+    pub fn meters(&self) -> f64 {
+        self.q.get::<one>()
+    }
+    fn raw(meters: f64) -> Length {
+        Length {
+            q: q::Ratio::new::<one>(meters),
+        }
+    }
+    /// The square with this side: `km(2.0).squared()` is 4 km².
+    pub fn squared(self) -> Area {
+        self * self
+    }
+    /// Reads `19.1 m`, `40.1K km`, `12 kilometres`.
+    pub fn parse(s: &str) -> Result<Length, Error> {
+        let p = parse::number_and_unit(s, "a length such as `12.0 km`")?;
+        let scale = match p.unit.as_str() {
+            "m" | "meter" | "meters" | "metre" | "metres" => 1.0,
+            "km" | "kilometer" | "kilometers" | "kilometre" | "kilometres" => 1e3,
+            _ => return Err(p.unknown_unit("m, km")),
+        };
+        Ok(Length::raw(p.value * scale))
+    }
+}
+
+/// `n` metres.
+#[track_caller]
+pub fn meters(n: f64) -> Length {
+    Length::raw(given("meters", n))
+}
+
+/// `n` kilometres.
+#[track_caller]
+pub fn km(n: f64) -> Length {
+    Length::raw(given("km", n) * 1e3)
+}
+
+impl fmt::Display for Length {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m = self.meters();
+        if m.abs() >= 1e3 {
+            write!(f, "{} km", format::count_sig(m / 1e3, sig(f)))
+        } else {
+            write!(f, "{} m", format::count_sig(m, sig(f)))
+        }
+    }
+}
+
+/// A surface, in square metres: `km2(510e6)` is the Earth's. Divide areas for a count
+/// (`km2(510e6) / tile` tiles), divide by a [`Length`] for a length.
+#[derive(Clone, Copy, Default)]
+pub struct Area {
+    q: q::Ratio,
+}
+linear!(Area);
+
+impl Area {
+    /// Square metres.
+    pub fn square_meters(&self) -> f64 {
+        self.q.get::<one>()
+    }
+    fn raw(square_meters: f64) -> Area {
+        Area {
+            q: q::Ratio::new::<one>(square_meters),
+        }
+    }
+    /// Reads `365 m²`, `510M km²`, `2 km2`.
+    pub fn parse(s: &str) -> Result<Area, Error> {
+        let p = parse::number_and_unit(s, "an area such as `510M km²`")?;
+        let scale = match p.unit.as_str() {
+            "m²" | "m2" | "sq m" => 1.0,
+            "km²" | "km2" | "sq km" => 1e6,
+            _ => return Err(p.unknown_unit("m², km²")),
+        };
+        Ok(Area::raw(p.value * scale))
+    }
+}
+
+/// `n` square metres.
+#[track_caller]
+pub fn m2(n: f64) -> Area {
+    Area::raw(given("m2", n))
+}
+
+/// `n` square kilometres.
+#[track_caller]
+pub fn km2(n: f64) -> Area {
+    Area::raw(given("km2", n) * 1e6)
+}
+
+impl fmt::Display for Area {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let m2 = self.square_meters();
+        if m2.abs() >= 1e6 {
+            write!(f, "{} km²", format::count_sig(m2 / 1e6, sig(f)))
+        } else {
+            write!(f, "{} m²", format::count_sig(m2, sig(f)))
+        }
+    }
+}
+
+impl Mul for Length {
+    type Output = Area;
+    /// Length × length = area.
+    fn mul(self, rhs: Length) -> Area {
+        Area::raw(self.meters() * rhs.meters())
+    }
+}
+
+impl Div<Length> for Area {
+    type Output = Length;
+    /// Area ÷ length = length.
+    fn div(self, rhs: Length) -> Length {
+        Length::raw(self.square_meters() / rhs.meters())
+    }
 }
 
 // ---------------------------------------------------------------- UserTime

@@ -68,3 +68,25 @@ fn counts_can_be_named() {
     assert_eq!(items(5.0).name(), "items");
     assert_eq!("5 rows".parse::<Items>().unwrap().to_string(), "5 rows");
 }
+
+#[test]
+fn lengths_and_areas_for_maps() {
+    // A zoom-21 web-map tile at the equator, and the Earth's surface in such tiles.
+    let side = km(40_075.0) / 2f64.powi(21);
+    assert_eq!(side.to_string(), "19.1 m");
+    let tile = side * side;
+    assert_eq!(tile.to_string(), "365 m²");
+    assert_eq!((tile / side).to_string(), "19.1 m");
+    let tiles = items(km2(510e6) / tile).named("tiles");
+    assert_eq!(tiles.to_string(), "1.40T tiles");
+    assert_eq!(km2(510e6).to_string(), "510M km²");
+    assert_eq!(meters(1500.0).to_string(), "1.50 km");
+    // Text reads back, and ranges carry through.
+    let back: Area = "510M km²".parse().unwrap();
+    assert_eq!(back.square_meters(), 510e12);
+    assert_eq!("2 km2".parse::<Area>().unwrap().square_meters(), 2e6);
+    assert_eq!("12.0 km".parse::<Length>().unwrap().meters(), 12e3);
+    assert!("12 miles".parse::<Length>().is_err());
+    let area = between(km(1.0), km(2.0)) * km(3.0);
+    assert_eq!(area.to_string(), "4.24 km² (3–6)");
+}
