@@ -377,6 +377,11 @@ impl Workload {
         self.spreads[param.index()]
     }
 
+    /// Forgets `param`'s range: a value set by a sweep's axis or a slider is exact.
+    pub(crate) fn clear_range(&mut self, param: Param) {
+        self.spreads[param.index()] = None;
+    }
+
     /// True when an input was given as a range: its estimate gives each figure's low and high.
     pub fn is_ranged(&self) -> bool {
         self.spreads.iter().any(Option::is_some)
@@ -417,7 +422,7 @@ impl Workload {
     /// [`Workload::reads_per_write`]. A rate counts with its true amount, in its own calendar.
     pub fn reads(mut self, reads: impl Into<Traffic>) -> Workload {
         self.reads = reads.into();
-        self.spreads[Param::ReadsPerWrite.index()] = None;
+        self.clear_range(Param::ReadsPerWrite);
         self
     }
 

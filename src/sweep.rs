@@ -113,9 +113,10 @@ impl Param {
         }
     }
 
-    /// Sets this parameter of `w` to `v`.
+    /// Sets this parameter of `w` to `v`: an exact value, so a range it was given goes.
     #[inline]
     pub(crate) fn set(self, w: &mut Workload, v: f64) {
+        w.clear_range(self);
         match self {
             Param::Users => w.users = Some(v),
             Param::Writes => w.writes = v,
@@ -714,6 +715,20 @@ mod tests {
             err.to_string().contains("more than 100,000,000 rows"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_value_set_on_a_ranged_parameter_is_exact() {
+        // A live view's slider (or an axis) on a guessed input replaces the guess; the other
+        // guesses stay.
+        let mut w = Workload::new(between(users(1e6), users(4e6)), per_user_per_day(10.0))
+            .peak_factor(between(2.0, 4.0));
+        Param::Users.set(&mut w, 9e6);
+        assert_eq!(w.range(Param::Users), None);
+        assert_eq!(w.range(Param::PeakFactor), Some((2.0, 4.0)));
+        let e = w.estimate().unwrap();
+        assert_eq!(e.low().writes, e.writes);
+        assert!(e.low().peak_writes < e.peak_writes);
     }
 
     #[test]
