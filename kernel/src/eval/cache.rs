@@ -19,7 +19,8 @@
 //!
 //! The build is a small cargo project, `napkin_dylib`, of crate type `dylib` over napkin,
 //! built with napkin's committed `Cargo.lock`, so cells link exactly the versions CI tested.
-//! The crate also holds the trait that shows standard values (see [`super::show`]).
+//! The crate also holds the trait that shows standard values (see [`super::show`]) and
+//! evcxr's runtime ([`RUNTIME_MODULE`]), so cells compile neither.
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -34,6 +35,10 @@ use super::show;
 
 /// The shared library crate's name, as cells spell it.
 pub const CRATE: &str = "napkin_dylib";
+
+/// The module of the shared library that holds evcxr's runtime, which cells use instead of
+/// compiling their own copy (see `EvcxrEvaluator::load_napkin`).
+pub const RUNTIME_MODULE: &str = "evcxr_internal_runtime";
 
 /// The environment variable naming a class's shared, read-only cache directory (the
 /// kernelspec sets it when installed with `--shared DIR`).
@@ -901,10 +906,15 @@ pub fn write_project(dir: &Path, napkin: &Path) -> Result<(), CacheError> {
 
 fn lib_rs() -> String {
     format!(
-        "//! Written by napkin-kernel: napkin and its dependencies as one shared library, and the\n\
-         //! trait that shows the values of cells ending in a standard type.\n\
-         pub use napkin;\n\n{}",
-        show::items()
+        "//! Written by napkin-kernel: napkin and its dependencies as one shared library, the\n\
+         //! trait that shows the values of cells ending in a standard type, and evcxr's runtime\n\
+         //! (the variable store and the private channel), compiled here once rather than in\n\
+         //! every cell.\n\
+         pub use napkin;\n\n{}\n\
+         #[doc(hidden)]\n\
+         pub mod {RUNTIME_MODULE} {{\n{}\n}}\n",
+        show::items(),
+        super::evcxr::RUNTIME_SOURCE,
     )
 }
 
@@ -1112,6 +1122,9 @@ mod tests {
         let lib = fs::read_to_string(cache.path().join("lib.rs")).unwrap();
         assert!(lib.contains("pub use napkin;"), "{lib}");
         assert!(lib.contains("pub trait NapkinKernelShow"), "{lib}");
+        // evcxr's runtime, whole: cells `pub use` it rather than compile it.
+        assert!(lib.contains("pub mod evcxr_internal_runtime {"), "{lib}");
+        assert!(lib.contains("pub fn take_boxed"), "{lib}");
 
         // Cargo trims the lockfile to its graph; it is not overwritten until napkin's changes.
         fs::write(cache.path().join("Cargo.lock"), "trimmed").unwrap();

@@ -58,6 +58,9 @@ const CELL_OPT_LEVEL: &str = "3";
 /// ThinLTO across a crate's codegen units, which for a cell re-reads the summaries of every
 /// unit of the session's code (~25 ms of a ~0.19 s compile) to speed up code that runs once.
 const CELL_RUSTC_ARGS: &[&str] = &["-Clto=off"];
+/// evcxr's runtime (variable store, private channel), which the dependency cache compiles
+/// into its library ([`cache::RUNTIME_MODULE`]).
+pub(super) const RUNTIME_SOURCE: &str = evcxr::RUNTIME_SOURCE;
 /// What a session runs once napkin is loaded, and again after the Rust process restarts: the
 /// hook that reports panics on the private channel.
 const PANIC_HOOK: &str = "napkin::napkin_channel::install_panic_hook();";
@@ -300,6 +303,10 @@ impl EvcxrEvaluator {
         );
         self.context
             .set_cell_rustc_args(cell_rustc_args(Some(&built)));
+        // The variable store and channel code, compiled once into the cache's library: a cell
+        // then compiles only its own code (patched evcxr).
+        self.context
+            .set_runtime_path(Some(format!("{}::{}", cache::CRATE, cache::RUNTIME_MODULE)));
         lock_set(&self.crates).extend(built.libraries.keys().cloned());
         let rustc = cache::sysroot().map_or_else(|| "rustc".into(), |s| s.join("bin/rustc"));
         let scratch = self

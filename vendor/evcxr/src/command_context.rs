@@ -227,6 +227,11 @@ Panic detected. Here's some useful information if you're filing a bug report.
         self.eval_context.set_cell_rustc_args(args);
     }
 
+    /// napkin patch 12: see [`EvalContext::set_runtime_path`].
+    pub fn set_runtime_path(&mut self, path: Option<String>) {
+        self.eval_context.set_runtime_path(path);
+    }
+
     /// napkin patch: see [`EvalContext::set_type_namer`].
     pub fn set_type_namer(&mut self, namer: std::sync::Arc<crate::eval_context::TypeNamer>) {
         self.eval_context.set_type_namer(namer);

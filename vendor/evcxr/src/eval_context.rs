@@ -122,6 +122,9 @@ pub(crate) struct Config {
     /// napkin patch: arguments added to the cell crate's rustc command (by evcxr's rustc
     /// wrapper, so only when that wrapper runs: always, except beside another wrapper).
     pub(crate) cell_rustc_args: Vec<String>,
+    /// napkin patch 12: the path of a module with evcxr's runtime ([`crate::RUNTIME_SOURCE`])
+    /// in a library the cells link against; `None`: each cell compiles its own copy.
+    pub(crate) runtime_path: Option<String>,
     error_fmt: &'static ErrorFormat,
     /// Whether to pass -Ztime-passes to the compiler and print the result.
     /// Causes the nightly compiler, which must be installed to be selected.
@@ -174,6 +177,7 @@ impl Config {
             opt_level: "2".to_owned(),
             cell_opt_level: None,
             cell_rustc_args: Vec::new(),
+            runtime_path: None,
             error_fmt: &ERROR_FORMATS[0],
             time_passes: false,
             linker: "system".to_owned(),
@@ -524,7 +528,10 @@ impl EvalContext {
         };
         if context.committed_state.linker() == "lld" && context.eval("42").is_err() {
             context.committed_state.set_linker("system".to_owned());
-        } else {
+        } else if cfg!(feature = "analyzer") {
+            // napkin patch 14: without rust-analyzer nothing needs this first compile (a cargo
+            // build of `42`, a third of a second); a toolchain that cannot compile says so at
+            // the embedder's first cell instead.
             // We need to eval something anyway, otherwise rust-analyzer crashes when trying to get
             // completions. Not 100% sure. Just writing Cargo.toml isn't sufficient.
             if let Err(error) = context.eval("42") {
@@ -729,6 +736,14 @@ impl EvalContext {
         self.committed_state.set_cell_rustc_args(args);
     }
 
+    /// napkin patch 12: cells use evcxr's runtime from the module at `path` (e.g.
+    /// `my_dylib::evcxr_internal_runtime`), a copy of [`crate::RUNTIME_SOURCE`] compiled into
+    /// a library the cell crate links against, instead of compiling the runtime themselves;
+    /// `None` goes back to that. The library must be one the cells can name from now on.
+    pub fn set_runtime_path(&mut self, path: Option<String>) {
+        self.committed_state.config.runtime_path = path;
+    }
+
     /// napkin patch: how a variable's type, as `std::any::type_name` gives it, is written in
     /// the cells after the one that defined it; `None` means that no code can name it (a
     /// closure): the variable is then not kept, and [`EvalOutputs::not_kept`] says so.
@@ -890,7 +905,10 @@ impl EvalContext {
                             continue;
                         }
                     }
-                    if !user_code.is_empty() {
+                    // napkin patch 13: errors that name resolution and type checking report read
+                    // the same with or without `catch_unwind`'s closure (borrow checking, which
+                    // the closure changes, runs only after they pass): no second compile.
+                    if !user_code.is_empty() && !errors.iter().all(is_users_own_error) {
                         // We have user code and it appears to have an error, recompile without
                         // catch_unwind to try and get a better error message. e.g. we don't want the
                         // user to see messages like "cannot borrow immutable captured outer variable in
@@ -1204,10 +1222,14 @@ impl EvalContext {
                         );
                     }
                 }
-                CodeKind::WithFallback(fallback) => {
+                // napkin patch 13: only an error about the display call itself is fixed by
+                // displaying with `Debug` instead; the expression's own error (a dimension
+                // mistake) would only come back from the fallback, a compile later.
+                CodeKind::WithFallback(fallback) if !is_users_own_error(error) => {
                     user_code.apply_fallback(fallback);
                     fixed_errors.insert("Fallback");
                 }
+                CodeKind::WithFallback(_) => {}
                 CodeKind::OriginalUserCode(_) | CodeKind::OtherUserCode => {
                     if error.code() == Some("E0728") && !state.async_mode {
                         state.async_mode = true;
@@ -1245,6 +1267,21 @@ impl EvalContext {
         }
         Ok(())
     }
+}
+
+/// napkin patch 13: whether `error` is one that name resolution or type checking reports about
+/// the user's own code, so that neither the `Debug` display fallback nor a compile without
+/// `catch_unwind` could change it: a code from that list, and no mention of the display call.
+fn is_users_own_error(error: &CompilationError) -> bool {
+    const TYPECK: &[&str] = &[
+        "E0061", "E0063", "E0069", "E0107", "E0277", "E0282", "E0283", "E0308", "E0369", "E0412",
+        "E0422", "E0423", "E0425", "E0432", "E0433", "E0434", "E0435", "E0560", "E0599", "E0600",
+        "E0604", "E0605", "E0606", "E0607", "E0608", "E0609", "E0610", "E0614", "E0615", "E0616",
+        "E0618", "E0620", "E0689",
+    ];
+    error.code().is_some_and(|code| TYPECK.contains(&code))
+        && !error.message().contains("evcxr_display")
+        && !error.rendered().contains("evcxr_display")
 }
 
 fn non_persistable_type_error(variable_name: &str, actual_type: &str) -> Result<(), Error> {
@@ -1870,11 +1907,17 @@ impl ContextState {
         if self.allow_question_mark {
             code = code.add_all(self.error_trait_code(false));
         }
-        // napkin patch: always there, for the private channel (`control`).
-        code = code
-            .generated("mod evcxr_internal_runtime {")
-            .generated(include_str!("evcxr_internal_runtime.rs"))
-            .generated("}");
+        // napkin patch: always there, for the private channel (`control`); from a library the
+        // cells link against when there is one (patch 12).
+        code = match &self.config.runtime_path {
+            Some(path) => code.generated(format!(
+                "mod evcxr_internal_runtime {{ pub use ::{path}::*; }}"
+            )),
+            None => code
+                .generated("mod evcxr_internal_runtime {")
+                .generated(crate::RUNTIME_SOURCE)
+                .generated("}"),
+        };
         code = code.generated("#[unsafe(no_mangle)]").generated(format!(
             "pub extern \"C\" fn {}(",
             self.current_user_fn_name()
@@ -2498,5 +2541,87 @@ mod tests {
                 "#![feature(some_other_feature)]".to_owned(),
             ]
         );
+    }
+    /// napkin patch 12: with a runtime path, a cell's runtime module is one `pub use` of the
+    /// library's; without, the cell carries the whole runtime.
+    #[test]
+    fn cells_use_the_runtime_from_a_library_when_given_one() {
+        for path in [None, Some("napkin_dylib::evcxr_internal_runtime")] {
+            let mut state = create_state();
+            state.config.runtime_path = path.map(str::to_owned);
+            let (user_code, code_info) = CodeBlock::from_original_user_code("let x = 10;\nx");
+            let user_code = state.apply(user_code, &code_info.nodes).unwrap();
+            let code = state
+                .code_to_compile(user_code, CompilationMode::RunAndCatchPanics)
+                .code_string();
+            let compiles_its_own = code.contains("pub struct VariableStore");
+            match path {
+                Some(path) => {
+                    assert!(!compiles_its_own, "{code}");
+                    assert!(
+                        code.contains(&format!(
+                            "mod evcxr_internal_runtime {{ pub use ::{path}::*; }}"
+                        )),
+                        "{code}"
+                    );
+                }
+                None => assert!(compiles_its_own, "{code}"),
+            }
+        }
+    }
+
+    fn error(code: &str, message: &str, rendered: &str) -> CompilationError {
+        let json = serde_json::json!({
+            "message": message,
+            "code": {"code": code, "explanation": null},
+            "level": "error",
+            "spans": [],
+            "children": [],
+            "rendered": rendered,
+        });
+        CompilationError::opt_new(json, &CodeBlock::new()).unwrap()
+    }
+
+    /// napkin patch 13: type and name errors in the user's code are final; an error about the
+    /// display call, or one borrow checking reports, is still retried.
+    #[test]
+    fn only_errors_outside_type_checking_or_about_the_display_are_retried() {
+        let own = [
+            error("E0308", "mismatched types", "expected `Quantity<…>`"),
+            error(
+                "E0277",
+                "cannot add `Bytes` to `Users`",
+                "users(1e6) + bytes(5.0)",
+            ),
+            error(
+                "E0425",
+                "cannot find value `missing` in this scope",
+                "missing * 2.0",
+            ),
+        ];
+        for e in &own {
+            assert!(is_users_own_error(e), "{}", e.message());
+        }
+        let retried = [
+            error(
+                "E0599",
+                "no method named `evcxr_display` found for reference `&!` in the current scope",
+                "",
+            ),
+            error(
+                "E0599",
+                "the method exists but its trait bounds were not satisfied",
+                "x.evcxr_display()",
+            ),
+            error(
+                "E0596",
+                "cannot borrow `v` as mutable, as it is a captured variable in a `Fn` closure",
+                "",
+            ),
+            error("E0373", "closure may outlive the current function", ""),
+        ];
+        for e in &retried {
+            assert!(!is_users_own_error(e), "{}", e.message());
+        }
     }
 }

@@ -65,49 +65,72 @@ pub struct VariableStore {
     variables: std::collections::HashMap<String, Box<dyn std::any::Any + 'static>>,
 }
 
+// napkin patch 12: the store's work is done by functions that are not generic, so that when
+// this module lives in a library the cells link against (`set_runtime_path`), a cell compiles
+// only its thin generic wrappers (a box, a downcast) and not the map's code for every type.
 impl VariableStore {
+    #[inline(never)]
     pub fn new() -> VariableStore {
         VariableStore {
             variables: std::collections::HashMap::new(),
         }
     }
 
+    #[inline(never)]
+    pub fn put_boxed(&mut self, name: &str, value: Box<dyn std::any::Any + 'static>) {
+        self.variables.insert(name.to_owned(), value);
+    }
+
+    #[inline(never)]
+    pub fn take_boxed(&mut self, name: &str) -> Box<dyn std::any::Any + 'static> {
+        match self.variables.remove(name) {
+            Some(value) => value,
+            None => panic!("Variable '{name}' has gone missing"),
+        }
+    }
+
+    #[inline(never)]
+    pub fn get_boxed(&self, name: &str) -> Option<&(dyn std::any::Any + 'static)> {
+        self.variables.get(name).map(|value| &**value)
+    }
+
+    #[inline(never)]
+    pub fn report_type(name: &str, type_name: &str) {
+        control(&format!("{VARIABLE_TYPE} {name}:{type_name}"));
+    }
+
+    #[inline(never)]
+    pub fn report_changed_type(name: &str) {
+        eprintln!("The type of the variable {name} was redefined, so was lost.",);
+        control(&format!("{VARIABLE_CHANGED_TYPE} {name}"));
+    }
+
     pub fn put_variable<T: 'static>(&mut self, name: &str, value: T) {
-        self.variables.insert(name.to_owned(), Box::new(value));
+        self.put_boxed(name, Box::new(value));
     }
 
     /// napkin patch: stores a variable whose type the generated code does not name, and
     /// reports the type the compiler gave it (`std::any::type_name`).
     pub fn put_variable_inferred<T: 'static>(&mut self, name: &str, value: T) {
-        control(&format!(
-            "{VARIABLE_TYPE} {name}:{}",
-            std::any::type_name::<T>()
-        ));
+        Self::report_type(name, std::any::type_name::<T>());
         self.put_variable(name, value);
     }
 
     pub fn check_variable<T: 'static>(&mut self, name: &str) -> bool {
-        if let Some(v) = self.variables.get(name)
-            && v.downcast_ref::<T>().is_none()
-        {
-            eprintln!("The type of the variable {name} was redefined, so was lost.",);
-            control(&format!("{VARIABLE_CHANGED_TYPE} {name}"));
-            return false;
+        match self.get_boxed(name) {
+            Some(value) if !value.is::<T>() => {
+                Self::report_changed_type(name);
+                false
+            }
+            _ => true,
         }
-        true
     }
 
     pub fn take_variable<T: 'static>(&mut self, name: &str) -> T {
-        match self.variables.remove(name) {
-            Some(v) => {
-                if let Ok(value) = v.downcast() {
-                    *value
-                } else {
-                    // Shouldn't happen so long as check_variable was called.
-                    panic!("Variable changed type");
-                }
-            }
-            None => panic!("Variable '{name}' has gone missing"),
+        match self.take_boxed(name).downcast() {
+            Ok(value) => *value,
+            // Shouldn't happen so long as check_variable was called.
+            Err(_) => panic!("Variable changed type"),
         }
     }
 
@@ -116,23 +139,25 @@ impl VariableStore {
         name: &str,
         create: F,
     ) -> std::sync::Arc<T> {
-        if let Some(value) = self
-            .variables
-            .entry(name.to_owned())
-            .or_insert_with(|| Box::new(std::sync::Arc::new(create())))
-            .downcast_mut()
+        if self.get_boxed(name).is_none() {
+            self.put_boxed(name, Box::new(std::sync::Arc::new(create())));
+        }
+        match self
+            .get_boxed(name)
+            .and_then(|value| value.downcast_ref::<std::sync::Arc<T>>())
         {
-            std::sync::Arc::clone(value)
-        } else {
-            panic!("lazy_arc {name} changed type");
+            Some(value) => std::sync::Arc::clone(value),
+            None => panic!("lazy_arc {name} changed type"),
         }
     }
 
+    #[inline(never)]
     pub fn merge(&mut self, mut other: VariableStore) {
         self.variables.extend(other.variables.drain());
     }
 }
 
+#[inline(never)]
 pub fn create_variable_store() -> *mut VariableStore {
     Box::into_raw(Box::new(VariableStore::new()))
 }

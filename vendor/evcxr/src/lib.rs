@@ -35,6 +35,11 @@ mod toml_parse;
 mod use_trees;
 
 pub use crate::command_context::CommandContext;
+
+/// napkin patch 12: the source of the runtime module every cell uses (the variable store and
+/// the private channel), for an embedder to compile into a library the cells link against
+/// (see [`EvalContext::set_runtime_path`]).
+pub const RUNTIME_SOURCE: &str = include_str!("evcxr_internal_runtime.rs");
 pub use crate::errors::CompilationError;
 pub use crate::errors::Error;
 pub use crate::errors::Theme;
