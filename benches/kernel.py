@@ -12,11 +12,14 @@ shared and noisy):
 
 - a learner session of 24 cells in one kernel (lets, moved final values, sweeps, charts,
   functions, structs, a panic, a dimension mistake, `:dep`): cells right, median and max warm
-  cell (each cell after the first); targets: all right, median <= 0.25 s;
+  cell (each cell after the first); targets: all right, median <= 0.2 s, p95 <= 0.4 s;
+- a long session: the same kernel goes on to 64+ cells (each defining another variable), then
+  repeats four of the session's cells; target: they are no slower than the first time
+  (median ratio <= 1.25, the machine's noise);
 - the same session on a cold kernel cache, once, with --cold (an empty NAPKIN_KERNEL_CACHE:
   what a new user's first notebook costs);
 - restart -> first result (a new kernel process, as Jupyter's restart starts one) and a
-  second notebook -> first result while the first is open; targets: <= 2 s each;
+  second notebook -> first result while the first is open; targets: <= 1 s each;
 - memory (VmRSS of the kernel and all its processes) with one notebook open after the
   session, and with two; target: <= 600 MiB with one;
 - disk used by napkin-kernel's cache after one session and after three (independent of the
@@ -128,6 +131,17 @@ PY_SESSION = [
     ("cost = (writes * size * u.year / u.req).to('PB') * 3\nf'{cost:.3~P}'", "PB"),
     ("(len(names), replicas(2, 1 * u.kB), servers)", "2"),
 ]
+
+
+# Cells of the session that the long session runs again at its end (what they must show).
+REPEATED = [RUST_SESSION[i] for i in (6, 13, 16, 19)]
+LONG_SESSION = 64
+
+
+def p95(values):
+    """The 95th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, -(-95 * len(ordered) // 100) - 1)]
 
 
 def available(name):
@@ -262,12 +276,16 @@ def timing_breakdown(log_path, warm_seconds):
     if not runs or not warm_seconds:
         return None
     med = lambda key: statistics.median(r.get(key, 0.0) for r in runs)
-    evcxr, compile_, execution = med("evcxr"), med("Final_compile"), med("Execution")
+    # evcxr's own work per run (its total less the phases it names: a retried compile, such
+    # as a display fallback, counts as its own), then the median of those.
+    own = statistics.median(
+        max(r.get("evcxr", 0.0) - r.get("Final_compile", 0.0) - r.get("Execution", 0.0)
+            - r.get("Fallback", 0.0), 0.0) for r in runs)
     return {
-        "compile (rustc + link, cell crate)": compile_,
-        "load + run the cell library": execution,
-        "evcxr's own work (parse, fix-ups, store)": max(evcxr - compile_ - execution, 0.0),
-        "kernel, protocol, display, client": max(statistics.median(warm_seconds) - evcxr, 0.0),
+        "compile (rustc + link, cell crate)": med("Final_compile"),
+        "load + run the cell library": med("Execution"),
+        "evcxr's own work (parse, fix-ups, store)": own,
+        "kernel, protocol, display, client": max(statistics.median(warm_seconds) - med("evcxr"), 0.0),
     }
 
 
@@ -558,7 +576,9 @@ def main():
     row("learner session: max warm cell", max(warm), max(py_warm))
     row("learner session: first cell", times[0], py_times[0])
     targets.append(("all learner cells right", not wrong))
-    targets.append(("median warm cell <= 0.25 s", statistics.median(warm) <= 0.25))
+    row("learner session: p95 warm cell", p95(warm), p95(py_warm))
+    targets.append(("median warm cell <= 0.2 s", statistics.median(warm) <= 0.2))
+    targets.append(("p95 warm cell <= 0.4 s", p95(warm) <= 0.4))
     breakdown = timing_breakdown(kernel_log, warm)
     if breakdown:
         for part, seconds in breakdown.items():
@@ -569,6 +589,24 @@ def main():
         log(f"  wrong (python): {cell}")
     for seconds, py_seconds, (code, _) in zip(times, py_times, RUST_SESSION):
         log(f"  {fmt(seconds):>8} {fmt(py_seconds):>8}  {code.splitlines()[0][:70]}")
+
+    # The long session: the same kernel goes on past 64 cells, then repeats cells it ran early.
+    log("long session")
+    for i in range(LONG_SESSION - len(RUST_SESSION) - len(REPEATED)):
+        session.run(f"let v{i} = users({i + 1}e6) * per_user_per_day(10.0);\nv{i}")
+    early = [times[RUST_SESSION.index(cell)] for cell in REPEATED]
+    late, long_wrong = [], []
+    for code, expected in REPEATED:
+        seconds, status, shown, ename = session.run(code)
+        late.append(seconds)
+        if not right(expected, status, shown, ename):
+            long_wrong.append((code.splitlines()[0][:60], status, (ename or shown)[:160]))
+            log(f"  wrong (long session): {long_wrong[-1]}")
+    targets.append(("repeated cells right after the long session", not long_wrong))
+    slower = statistics.median(late) / statistics.median(early)
+    rows.append((f"long session: repeated cells, cell {LONG_SESSION} vs first run",
+                 f"{fmt(statistics.median(late))} vs {fmt(statistics.median(early))}", "", f"{slower:.2f}x"))
+    targets.append((f"no slower after {LONG_SESSION} cells (median ratio <= 1.25)", slower <= 1.25))
 
     # Memory with one notebook open, then with two; the second's start-up is timed.
     log("memory, second notebook")
@@ -590,7 +628,7 @@ def main():
     row("memory, two notebooks open", memory_two, py_memory_two, unit="MiB")
     row("second notebook -> first result", statistics.median(second), statistics.median(py_second))
     targets.append(("one notebook <= 600 MiB", memory_one <= 600))
-    targets.append(("second notebook <= 2 s", statistics.median(second) <= 2))
+    targets.append(("second notebook <= 1 s", statistics.median(second) <= 1))
     # Live views: slider -> estimate, -> chart, and a fast drag.
     log("live views: slider latency")
     try:
@@ -627,7 +665,7 @@ def main():
         py_restart.append(seconds)
         s.stop()
     row("restart -> first result", statistics.median(restart), statistics.median(py_restart))
-    targets.append(("restart <= 2 s", statistics.median(restart) <= 2))
+    targets.append(("restart <= 1 s", statistics.median(restart) <= 1))
     disk_many = disk_mib(NAPKIN_CACHE)
     rows.append((f"napkin-kernel cache on disk, after 1 / after {1 + 2 * args.runs} sessions",
                  f"{disk_one:,.0f} / {disk_many:,.0f} MiB", "", ""))
