@@ -15,8 +15,8 @@ use std::io::Write;
 use crate::convention::Per;
 use crate::estimate::Estimate;
 use crate::quantity::{
-    Area, Bandwidth, Bytes, Duration, Items, Length, Money, PerUser, Rate, Requests, Spend,
-    UserRate, UserTime, Users,
+    Area, Bandwidth, Bytes, Density, Duration, Items, Length, Money, PerUser, Rate, Requests,
+    Spend, UserRate, UserTime, Users,
 };
 use crate::table::{Table, escape_html};
 
@@ -120,6 +120,7 @@ rich_quantity! {
     UserTime => |v: &UserTime| format!("{} user-seconds", v.user_seconds()),
     Length => |v: &Length| format!("{} metres", v.meters()),
     Area => |v: &Area| format!("{} square metres", v.square_meters()),
+    Density => |v: &Density| format!("{} {} per square kilometre", v.per_km2(), v.name()),
     PerUser => |v: &PerUser| format!("{} per user", v.count()),
     Requests => |v: &Requests| format!("{} requests", v.count()),
     Rate => |v: &Rate| format!("{} requests per second", v.per_second()),

@@ -26,8 +26,8 @@ use std::ops::{Add, Div, Mul, Sub};
 use crate::convention::Per;
 use crate::format;
 use crate::quantity::{
-    Area, Bandwidth, Bytes, Duration, Items, Length, Money, PerUser, Rate, Requests, Spend,
-    UserRate, UserTime, Users,
+    Area, Bandwidth, Bytes, Density, Duration, Items, Length, Money, PerUser, Rate, Requests,
+    Spend, UserRate, UserTime, Users,
 };
 
 /// A guessed quantity: its `low` and `high` bounds and the `likely` value between them.
@@ -73,7 +73,7 @@ macro_rules! amount {
 
 amount!(
     Users, Items, Requests, Rate, UserRate, Bytes, Bandwidth, Duration, Money, Spend, UserTime,
-    Length, Area
+    Length, Area, Density
 );
 
 impl Amount for PerUser {
@@ -336,7 +336,7 @@ macro_rules! guess_ops {
             }
         }
         guess_ops!(@right $op $method: f64, Users, Items, PerUser, Requests, Rate, UserRate,
-            Bytes, Bandwidth, Duration, Money, Spend, UserTime, Length, Area);
+            Bytes, Bandwidth, Duration, Money, Spend, UserTime, Length, Area, Density);
     )*};
     (@right $op:ident $method:ident: $($t:ty),*) => {$(
         impl<A> $op<$t> for Guess<A>
@@ -370,9 +370,9 @@ guess_ops!(Mul mul, Div div, Add add, Sub sub);
 // `-`: a quantity plus another kind of quantity then stays rustc's plain "expected `Rate`,
 // found `Bandwidth`"; write the guess first (`between(…) + x`).
 guess_ops!(@left Mul mul: f64, Users, Items, PerUser, Requests, Rate, UserRate, Bytes,
-    Bandwidth, Duration, Money, Spend, UserTime, Length, Area);
+    Bandwidth, Duration, Money, Spend, UserTime, Length, Area, Density);
 guess_ops!(@left Div div: f64, Users, Items, PerUser, Requests, Rate, UserRate, Bytes,
-    Bandwidth, Duration, Money, Spend, UserTime, Length, Area);
+    Bandwidth, Duration, Money, Spend, UserTime, Length, Area, Density);
 
 macro_rules! shown_per {
     ($($t:ty),*) => {$(

@@ -1,6 +1,7 @@
 //! The named quantities a learner works with — [`Users`], [`Items`], [`Requests`],
 //! [`Rate`], [`UserRate`], [`Bytes`], [`Bandwidth`], [`Duration`], [`Money`],
-//! [`Spend`], [`UserTime`], [`Length`], [`Area`] — their constructors and the arithmetic between them.
+//! [`Spend`], [`UserTime`], [`Length`], [`Area`], [`Density`] — their constructors and the
+//! arithmetic between them.
 //!
 //! Each is a concrete newtype over a uom quantity of napkin's own system of dimensions, so
 //! a cell's `let peak = avg * 3.0;` has a type a notebook can name, and a
@@ -26,6 +27,9 @@
 //! | `UserTime` | × | `UserRate` | `Requests` |
 //! | `Length` | × | `Length` | `Area` |
 //! | `Area` | ÷ | `Length` | `Length` |
+//! | `Items` | ÷ | `Area` | `Density` (tiles per km²) |
+//! | `Density` | × | `Area` | `Items` |
+//! | `Items` | ÷ | `Density` | `Area` |
 //!
 //! Like quantities add, subtract, scale by `f64` and divide into a plain
 //! `f64` ratio. Rates remember the time base they were made in and display
@@ -213,7 +217,7 @@ macro_rules! debug_as_display {
 
 debug_as_display!(
     Users, Items, PerUser, Requests, Rate, UserRate, Bytes, Bandwidth, Duration, Money, Spend,
-    UserTime, Length, Area,
+    UserTime, Length, Area, Density,
 );
 
 /// `n` if a constructor may take it: a finite number ≥ 0. Anything else stops the program at
@@ -625,6 +629,125 @@ impl Div<Length> for Area {
     /// Area ÷ length = length.
     fn div(self, rhs: Length) -> Length {
         Length::raw(self.square_meters() / rhs.meters())
+    }
+}
+
+/// How many of something per unit of surface: tiles, users or sensors per km², kept in
+/// square metres underneath. Make one by dividing a count by an [`Area`]
+/// (`items(1.4e12).named("tiles") / km2(510e6)`) or with [`per_km2`]; multiply it by an area
+/// for a count again. It keeps the count's name.
+///
+/// ```
+/// use napkin::prelude::*;
+/// let city = per_km2(4_000.0).named("users");
+/// assert_eq!(city.to_string(), "4.00K users/km²");
+/// assert_eq!((city * km2(600.0)).to_string(), "2.40M users");
+/// ```
+#[derive(Clone, Copy, Default)]
+pub struct Density {
+    q: q::Ratio,
+    /// What is counted (`tiles`); empty: items.
+    name: &'static str,
+}
+linear!(Density);
+
+impl Density {
+    /// How many per square metre.
+    pub fn per_square_meter(&self) -> f64 {
+        self.q.get::<one>()
+    }
+    /// How many per square kilometre.
+    pub fn per_km2(&self) -> f64 {
+        self.per_square_meter() * 1e6
+    }
+    fn raw(per_square_meter: f64, name: &'static str) -> Density {
+        Density {
+            q: q::Ratio::new::<one>(per_square_meter),
+            name,
+        }
+    }
+    /// The same density of `name` (a plural noun): `per_km2(4e3).named("users")` prints
+    /// `4.00K users/km²`.
+    pub fn named(self, name: &'static str) -> Density {
+        Density { name, ..self }
+    }
+    /// What is counted: `items` unless [`Density::named`].
+    pub fn name(&self) -> &'static str {
+        if self.name.is_empty() {
+            "items"
+        } else {
+            self.name
+        }
+    }
+    /// Reads `4.00K users/km²`, `2.75K tiles/km2`, `3 items/m²`.
+    pub fn parse(s: &str) -> Result<Density, Error> {
+        let p = parse::number_and_unit(s, "a density such as `4.00K users/km²`")?;
+        let (word, area) = p.unit.rsplit_once('/').unwrap_or(("", &p.unit));
+        let scale = match area.trim() {
+            "km²" | "km2" | "sq km" => 1e-6,
+            "m²" | "m2" | "sq m" => 1.0,
+            _ => return Err(p.unknown_unit("items/km², items/m²")),
+        };
+        let name = match word.trim() {
+            "" | "item" | "items" => "",
+            word if word
+                .chars()
+                .all(|c| c.is_alphabetic() || c == '-' || c == '_') =>
+            {
+                intern(word)
+            }
+            _ => return Err(p.unknown_unit("items/km², items/m²")),
+        };
+        Ok(Density::raw(p.value * scale, name))
+    }
+}
+
+/// `n` items per square kilometre: `per_km2(4_000.0).named("users")`.
+#[track_caller]
+pub fn per_km2(n: f64) -> Density {
+    Density::raw(given("per_km2", n) / 1e6, "")
+}
+
+impl fmt::Display for Density {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}/km²",
+            format::count_sig(self.per_km2(), sig(f)),
+            self.name()
+        )
+    }
+}
+
+impl Div<Area> for Items {
+    type Output = Density;
+    /// Items ÷ area = density; it keeps the count's name.
+    fn div(self, rhs: Area) -> Density {
+        Density::raw(self.count() / rhs.square_meters(), self.name)
+    }
+}
+
+impl Mul<Area> for Density {
+    type Output = Items;
+    /// Density × area = items, named as the density is.
+    fn mul(self, rhs: Area) -> Items {
+        Items::raw(self.per_square_meter() * rhs.square_meters()).named(self.name)
+    }
+}
+
+impl Mul<Density> for Area {
+    type Output = Items;
+    /// Area × density = items, named as the density is.
+    fn mul(self, rhs: Density) -> Items {
+        rhs * self
+    }
+}
+
+impl Div<Density> for Items {
+    type Output = Area;
+    /// Items ÷ density = the area they cover.
+    fn div(self, rhs: Density) -> Area {
+        Area::raw(self.count() / rhs.per_square_meter())
     }
 }
 

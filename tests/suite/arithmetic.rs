@@ -90,3 +90,25 @@ fn lengths_and_areas_for_maps() {
     let area = between(km(1.0), km(2.0)) * km(3.0);
     assert_eq!(area.to_string(), "4.24 km² (3–6)");
 }
+
+#[test]
+fn densities_count_per_area() {
+    // The Earth's zoom-21 tiles per km², and a city's users from its density.
+    let tiles = items(1.40e12).named("tiles") / km2(510e6);
+    assert_eq!(tiles.to_string(), "2.75K tiles/km²");
+    assert_eq!((tiles * km2(2.0)).to_string(), "5.49K tiles");
+    let city = per_km2(4_000.0).named("users");
+    assert_eq!((city * km2(600.0)).to_string(), "2.40M users");
+    assert_eq!((km2(600.0) * city).to_string(), "2.40M users");
+    assert_eq!((items(2.4e6) / city).to_string(), "600 km²");
+    assert!((per_km2(1e6).per_square_meter() - 1.0).abs() < 1e-12);
+    // Text reads back with its name.
+    let back: Density = "2.75K tiles/km²".parse().unwrap();
+    assert_eq!(back.name(), "tiles");
+    assert!((back.per_km2() - 2750.0).abs() < 1e-9);
+    assert_eq!("3 items/m2".parse::<Density>().unwrap().per_km2(), 3e6);
+    assert!("3 tiles/acre".parse::<Density>().is_err());
+    // Ranges carry through.
+    let guessed = between(per_km2(1e3), per_km2(4e3)) * km2(100.0);
+    assert_eq!(guessed.to_string(), "200K items (100K–400K)");
+}
