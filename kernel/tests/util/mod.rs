@@ -39,6 +39,11 @@ pub struct KernelProcess {
     _dir: tempfile::TempDir,
 }
 
+/// Held for its whole run by a test that builds into the shared test cache's build directory
+/// (an upgrade of napkin, `cache --clean`) and by one that checks that nothing does: the two
+/// would otherwise race, as tests of one binary run in parallel.
+pub static BUILD_DIR: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// The kernel cache every test kernel uses (`NAPKIN_KERNEL_CACHE`): emptied when the test
 /// binary first needs it, then warmed once with `napkin-kernel warm`, as a new user's setup
 /// does. Tests therefore start from an empty cache, whatever the developer's machine holds,
