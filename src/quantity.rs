@@ -442,18 +442,9 @@ impl Items {
     /// (`4.40T tiles`: a count of tiles).
     pub fn parse(s: &str) -> Result<Items, Error> {
         let p = parse::number_and_unit(s, "a count of items such as `100M items`")?;
-        match p.unit.as_str() {
-            "" | "item" | "items" => Ok(Items::raw(p.value)),
-            "record" | "records" | "row" | "rows" | "object" | "objects" => {
-                Ok(Items::raw(p.value).named(intern(&p.unit)))
-            }
-            word if word
-                .chars()
-                .all(|c| c.is_alphabetic() || c == '-' || c == '_') =>
-            {
-                Ok(Items::raw(p.value).named(intern(word)))
-            }
-            _ => Err(p.unknown_unit("items")),
+        match count_name(&p.unit) {
+            Some(name) => Ok(Items::raw(p.value).named(name)),
+            None => Err(p.unknown_unit("items")),
         }
     }
 }
@@ -473,6 +464,21 @@ impl fmt::Display for Items {
             format::count_sig(self.count(), sig(f)),
             self.name()
         )
+    }
+}
+
+/// What a count's unit word names: `""` for plain items (`items`, `item`, none), else the word
+/// itself (`tiles`, `rows`, `read-replicas`); `None` when it is not a word.
+fn count_name(word: &str) -> Option<&'static str> {
+    match word {
+        "" | "item" | "items" => Some(""),
+        word if word
+            .chars()
+            .all(|c| c.is_alphabetic() || c == '-' || c == '_') =>
+        {
+            Some(intern(word))
+        }
+        _ => None,
     }
 }
 
@@ -688,15 +694,8 @@ impl Density {
             "m²" | "m2" | "sq m" => 1.0,
             _ => return Err(p.unknown_unit("items/km², items/m²")),
         };
-        let name = match word.trim() {
-            "" | "item" | "items" => "",
-            word if word
-                .chars()
-                .all(|c| c.is_alphabetic() || c == '-' || c == '_') =>
-            {
-                intern(word)
-            }
-            _ => return Err(p.unknown_unit("items/km², items/m²")),
+        let Some(name) = count_name(word.trim()) else {
+            return Err(p.unknown_unit("items/km², items/m²"));
         };
         Ok(Density::raw(p.value * scale, name))
     }
