@@ -230,37 +230,31 @@ impl Chart {
         log_y: bool,
     ) -> Result<Chart, Error> {
         let column = |name: &str| -> Result<Vec<f64>, Error> {
-            let c = frame
-                .column(name)
-                .map_err(|_| Error::NoColumn {
-                    name: name.to_string(),
-                    available: frame
-                        .get_column_names()
-                        .iter()
-                        .map(|n| format!("{n:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?
-                .cast(&polars::prelude::DataType::Float64)
-                .map_err(|e| Error::NotNumeric {
-                    name: name.to_string(),
-                    reason: e.to_string(),
-                })?;
-            let values = c.f64().map_err(|e| Error::NotNumeric {
-                name: name.to_string(),
-                reason: e.to_string(),
-            })?;
-            let values = (0..values.len())
-                .map(|i| values.get(i).unwrap_or(f64::NAN))
-                .collect();
-            Ok(values)
+            Ok(crate::frame::numbers(frame, name)?
+                .into_iter()
+                .map(|x| x.unwrap_or(f64::NAN))
+                .collect())
         };
+        // Names without their unit (`peak_requests`) find their column; the chart's labels
+        // and units come from the full names.
+        let full = |name: &str| -> Result<String, Error> {
+            Ok(crate::frame::find(frame, name)?.name().to_string())
+        };
+        let x = full(x)?;
+        let ys = ys
+            .iter()
+            .map(|y| full(y))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let (x, ys) = (
+            x.as_str(),
+            ys.iter().map(String::as_str).collect::<Vec<_>>(),
+        );
         if ys.is_empty() {
             return Err(Error::NothingToPlot("lines needs at least one y column"));
         }
         let xs = column(x)?;
         let mut series = Vec::new();
-        for y in ys {
+        for &y in &ys {
             let values = column(y)?;
             let mut points: Vec<(f64, f64)> = xs.iter().copied().zip(values).collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));

@@ -6,8 +6,9 @@
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
-use polars::prelude::{AnyValue, DataFrame};
+use polars::prelude::{AnyValue, BooleanChunked, DataFrame, DataType};
 
+use crate::Error;
 use crate::display::{Bundle, Rich};
 use crate::format;
 use crate::journey::STAGES;
@@ -19,9 +20,9 @@ const TAIL_ROWS: usize = 5;
 
 /// A polars `DataFrame` that displays as a formatted table in notebooks.
 ///
-/// Derefs to the `DataFrame`, so every polars method is there; use
-/// [`Frame::lazy`] for the lazy API and [`Frame::into_inner`] to take the
-/// frame out.
+/// Derefs to the `DataFrame`, so every polars method is there; [`Frame::rows_where`] and
+/// [`Frame::pick`] filter and select by a column's name with or without its unit, and
+/// [`Frame::into_inner`] takes the frame out.
 #[derive(Clone)]
 pub struct Frame {
     df: DataFrame,
@@ -52,9 +53,38 @@ impl Frame {
         self.df
     }
 
-    /// A lazy query over the frame: `frame.lazy().filter(…).collect()`.
-    pub fn lazy(&self) -> polars::prelude::LazyFrame {
-        polars::prelude::IntoLazy::lazy(self.df.clone())
+    /// The rows whose value in `column` passes `keep`, as a new frame:
+    /// `sweep.rows_where("peak_requests", |qps| qps > 10_000.0)?`.
+    ///
+    /// `column` is a column's name with its unit (`"peak_requests [req/s]"`) or without it
+    /// (`"peak_requests"`). Its values are read as numbers; a row with no value is left out.
+    /// An unknown column is an [`Error::NoColumn`] listing the frame's columns; a column that
+    /// is not numbers, an [`Error::NotNumeric`].
+    pub fn rows_where(&self, column: &str, keep: impl Fn(f64) -> bool) -> Result<Frame, Error> {
+        let mask: BooleanChunked = numbers(&self.df, column)?
+            .into_iter()
+            .map(|x| x.is_some_and(&keep))
+            .collect();
+        let df = self
+            .df
+            .filter(&mask)
+            .map_err(|e| Error::Polars(e.to_string()))?;
+        Ok(Frame { df })
+    }
+
+    /// The named columns, in the order given, as a new frame:
+    /// `sweep.pick(["users", "peak_requests", "stage"])?`. Each name is a column's name with
+    /// or without its unit; an unknown one is an [`Error::NoColumn`] listing the columns.
+    pub fn pick<'a>(&self, columns: impl IntoIterator<Item = &'a str>) -> Result<Frame, Error> {
+        let names = columns
+            .into_iter()
+            .map(|name| Ok(find(&self.df, name)?.name().clone()))
+            .collect::<Result<Vec<_>, Error>>()?;
+        let df = self
+            .df
+            .select(names)
+            .map_err(|e| Error::Polars(e.to_string()))?;
+        Ok(Frame { df })
     }
 
     /// The frame as a [`Table`], at most `max_rows` rows (the first and last
@@ -62,6 +92,50 @@ impl Frame {
     pub fn to_table(&self, max_rows: usize) -> Table {
         frame_table(&self.df, max_rows)
     }
+}
+
+/// The column called `name`, or whose name before its unit is `name` (`peak_requests` finds
+/// `peak_requests [req/s]`); an [`Error::NoColumn`] listing the columns otherwise.
+pub(crate) fn find<'a>(
+    df: &'a DataFrame,
+    name: &str,
+) -> Result<&'a polars::prelude::Column, Error> {
+    df.column(name)
+        .ok()
+        .or_else(|| {
+            df.columns().iter().find(|c| {
+                c.name()
+                    .split_once(" [")
+                    .is_some_and(|(base, _)| base == name)
+            })
+        })
+        .ok_or_else(|| Error::NoColumn {
+            name: name.to_string(),
+            available: df
+                .get_column_names()
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
+}
+
+/// The values of column `name` (see [`find`]) as numbers, `None` where a row has none; an
+/// [`Error::NotNumeric`] when the column is not numbers.
+pub(crate) fn numbers(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, Error> {
+    let not_numeric = |e: polars::prelude::PolarsError| Error::NotNumeric {
+        name: name.to_string(),
+        reason: e.to_string(),
+    };
+    let column = find(df, name)?;
+    if !column.dtype().is_primitive_numeric() {
+        return Err(Error::NotNumeric {
+            name: name.to_string(),
+            reason: format!("its values are {}", column.dtype()),
+        });
+    }
+    let column = column.cast(&DataType::Float64).map_err(not_numeric)?;
+    Ok(column.f64().map_err(not_numeric)?.iter().collect())
 }
 
 /// Formats one cell according to its column's unit.

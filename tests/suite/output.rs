@@ -47,18 +47,55 @@ fn sweep_columns_and_the_seed_row() {
 }
 
 #[test]
-fn polars_lazy_queries_work_on_sweeps() {
-    use napkin::polars::prelude::*;
+fn sweeps_filter_and_select_by_column_names_with_or_without_units() {
     let frame = Sweep::new(seed())
         .vary(Param::Users, log_range(1e3, 1e8, 2).unwrap())
         .run()
         .unwrap();
-    let big = frame
-        .lazy()
-        .filter(col("peak_requests [req/s]").gt(lit(1000.0)))
-        .collect()
+    let busy = frame
+        .rows_where("peak_requests", |qps| qps > 1000.0)
+        .unwrap()
+        .pick(["users", "peak_requests [req/s]", "stage"])
         .unwrap();
-    assert_eq!(big.height(), 4); // 3.16M, 10M, 31.6M, 100M users
+    assert_eq!(busy.height(), 4); // 3.16M, 10M, 31.6M, 100M users
+    assert_eq!(
+        busy.get_column_names(),
+        ["users", "peak_requests [req/s]", "stage"]
+    );
+    let users: Vec<f64> = busy
+        .column("users")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert!((users[0] - 10f64.powf(6.5)).abs() < 1.0, "{users:?}");
+    // The same filter through polars itself, as the frame derefs to its DataFrame.
+    let peak = frame
+        .column("peak_requests [req/s]")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .clone();
+    let mask: napkin::polars::prelude::BooleanChunked =
+        peak.iter().map(|q| q.is_some_and(|q| q > 1000.0)).collect();
+    assert_eq!(frame.filter(&mask).unwrap().height(), 4);
+
+    let typo = frame
+        .rows_where("peak_request", |_| true)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        typo.starts_with("no column \"peak_request\"; the frame has: \"users\""),
+        "{typo}"
+    );
+    assert!(typo.contains("\"peak_requests [req/s]\""), "{typo}");
+    let typo = frame.pick(["users", "stag"]).unwrap_err().to_string();
+    assert!(typo.starts_with("no column \"stag\""), "{typo}");
+    let words = Frame::from(napkin::polars::prelude::df!("name" => ["a", "b"]).unwrap());
+    let text = words.rows_where("name", |_| true).unwrap_err().to_string();
+    assert!(text.starts_with("column \"name\" is not numeric"), "{text}");
 }
 
 #[test]

@@ -234,6 +234,12 @@ fn charts_draw_a_range_as_a_band() {
         .to_svg()
         .unwrap();
     assert_eq!(polygons(&svg), 1, "one band for the one ranged line");
+    // A column named without its unit draws the same chart, labelled with the unit.
+    let short = Chart::lines(&frame, "users", &["peak_requests"], true, true)
+        .unwrap()
+        .to_svg()
+        .unwrap();
+    assert_eq!(short, svg);
 }
 
 #[test]
