@@ -48,7 +48,10 @@ use std::fmt;
 use crate::convention::{Conventions, Per};
 use crate::error::{Error, check};
 use crate::format;
-use crate::guess::{Amount, Given, Guess, add_range, spread_text};
+use crate::guess::{
+    Amount, Given, GivenBytes, GivenDuration, GivenRate, GivenUserRate, GivenUsers, Guess,
+    add_range, spread_text,
+};
 use crate::quantity::{Bandwidth, Bytes, Duration, Rate, UserRate, Users, years};
 use crate::sweep::Param;
 
@@ -313,7 +316,7 @@ impl Workload {
     /// Either may be a range, as may every input of the builders below:
     /// `Workload::new(between(users(50e6), users(80e6)), per_user_per_day(10.0))` gives every
     /// figure with its low and high ([`crate::guess`] says what the bounds mean).
-    pub fn new(users: impl Given<Users>, writes: impl Given<UserRate>) -> Workload {
+    pub fn new(users: impl GivenUsers, writes: impl GivenUserRate) -> Workload {
         let (users, writes) = (users.given(), writes.given());
         let per = writes.likely.time_base();
         let calendar = *writes.likely.calendar();
@@ -334,7 +337,7 @@ impl Workload {
     /// `Conventions::PRIMER.rate(10e6, Per::Month)`), for sources that state totals rather
     /// than users × actions. The results are shown in the rate's calendar unless
     /// [`Workload::conventions`] says otherwise.
-    pub fn total(writes: impl Given<Rate>) -> Workload {
+    pub fn total(writes: impl GivenRate) -> Workload {
         let writes = writes.given();
         let per = writes.likely.time_base();
         let calendar = *writes.likely.calendar();
@@ -478,14 +481,14 @@ impl Workload {
     }
 
     /// Bytes stored by each write.
-    pub fn bytes_per_write(mut self, size: impl Given<Bytes>) -> Workload {
+    pub fn bytes_per_write(mut self, size: impl GivenBytes) -> Workload {
         let size = size.given();
         self.bytes_per_write = size.likely.bytes();
         self.spread(Param::BytesPerWrite, size.low.bytes(), size.high.bytes())
     }
 
     /// Bytes sent back by each read (default: the write size).
-    pub fn bytes_per_read(mut self, size: impl Given<Bytes>) -> Workload {
+    pub fn bytes_per_read(mut self, size: impl GivenBytes) -> Workload {
         let size = size.given();
         self.bytes_per_read = Some(size.likely.bytes());
         self.spread(Param::BytesPerRead, size.low.bytes(), size.high.bytes())
@@ -508,7 +511,7 @@ impl Workload {
     /// How long data is kept (default 5 of the conventions' years). The period keeps its true
     /// length: `years(3.0)` is three 365-day years, `Conventions::PRIMER.years(3.0)` three of
     /// the primer's 30,000,000-s years, whatever the workload's conventions.
-    pub fn retention(mut self, period: impl Given<Duration>) -> Workload {
+    pub fn retention(mut self, period: impl GivenDuration) -> Workload {
         let period = period.given();
         self.retention_given = Some(period.likely.seconds());
         self.retention_years = period.likely.seconds() / self.conventions.year;

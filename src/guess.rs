@@ -224,6 +224,26 @@ impl<Q: Amount> Given<Q> for Guess<Q> {
     }
 }
 
+/// One `Given<Q>` per input kind, so that a wrong argument's compiler error says how to make
+/// the kind expected (`expected `Bytes` …, found `Bandwidth`: make `Bytes` with … `Bandwidth` ×
+/// `Duration``). Each holds for exactly what `Given<Q>` holds for.
+macro_rules! given_kinds {
+    ($($name:ident $q:ident $msg:literal,)*) => {$(
+        #[doc = concat!("A [`", stringify!($q), "`] or a [`Guess`] of one: what `Given<", stringify!($q), ">` is, with its own compiler message.")]
+        #[diagnostic::on_unimplemented(message = $msg, label = "another kind of quantity")]
+        pub trait $name: Given<$q> {}
+        impl<T: Given<$q>> $name for T {}
+    )*};
+}
+
+given_kinds! {
+    GivenUsers Users "expected `Users` or a range of it (`between(low, high)`), found `{Self}`: make `Users` with `users(…)` or `UserTime` ÷ `Duration`",
+    GivenUserRate UserRate "expected `UserRate` or a range of it (`between(low, high)`), found `{Self}`: make `UserRate` (requests per user) with `per_user_per_day(…)` or `Rate` ÷ `Users`",
+    GivenRate Rate "expected `Rate` or a range of it (`between(low, high)`), found `{Self}`: make `Rate` with `per_second(…)`, `Users` × `UserRate`, `Items` ÷ `Duration` or `Requests` ÷ `Duration`",
+    GivenBytes Bytes "expected `Bytes` or a range of it (`between(low, high)`), found `{Self}`: make `Bytes` with `kb(…)`, `Bandwidth` × `Duration`, `Bandwidth` ÷ `Rate` or a count × `Bytes`",
+    GivenDuration Duration "expected `Duration` or a range of it (`between(low, high)`), found `{Self}`: make `Duration` with `days(…)`, `Requests` ÷ `Rate`, `Bytes` ÷ `Bandwidth` or `UserTime` ÷ `Users`",
+}
+
 /// `likely (low–high)`, the unit written once when the three share it: `11.6K req/s
 /// (9.26K–14.8K)`, `1.00 TB (800 GB–1.20 TB)`.
 pub(crate) fn spread_text(likely: &str, low: &str, high: &str) -> String {
@@ -350,8 +370,14 @@ macro_rules! guess_ops {
             }
         }
     )*};
-    (@left $op:ident $method:ident: $($t:ty),*) => {$(
-        impl<B> $op<Guess<B>> for $t
+    (@left $op:ident $method:ident: f64) => {
+        guess_ops!(@left_impl $op $method: f64, $op<Guess<B>>);
+    };
+    (@left $op:ident $method:ident: $($t:ty => $tr:ident),*) => {$(
+        guess_ops!(@left_impl $op $method: $t, crate::ops::$tr<Guess<B>>);
+    )*};
+    (@left_impl $op:ident $method:ident: $t:ty, $($tr:tt)*) => {
+        impl<B> $($tr)* for $t
         where
             B: Amount,
             $t: $op<B>,
@@ -359,20 +385,88 @@ macro_rules! guess_ops {
         {
             type Output = Guess<<$t as $op<B>>::Output>;
             fn $method(self, rhs: Guess<B>) -> Self::Output {
-                sorted(self.$method(rhs.high), self.$method(rhs.likely), self.$method(rhs.low))
+                sorted(
+                    <$t as $op<B>>::$method(self, rhs.high),
+                    <$t as $op<B>>::$method(self, rhs.likely),
+                    <$t as $op<B>>::$method(self, rhs.low),
+                )
             }
         }
-    )*};
+    };
 }
 
 guess_ops!(Mul mul, Div div, Add add, Sub sub);
-// A plain quantity times or over a guess: `users(1e6) * between(0.1, 0.2)`. Not for `+` and
-// `-`: a quantity plus another kind of quantity then stays rustc's plain "expected `Rate`,
-// found `Bandwidth`"; write the guess first (`between(…) + x`).
-guess_ops!(@left Mul mul: f64, Users, Items, PerUser, Requests, Rate, UserRate, Bytes,
-    Bandwidth, Duration, Money, Spend, UserTime, Length, Area, Density);
-guess_ops!(@left Div div: f64, Users, Items, PerUser, Requests, Rate, UserRate, Bytes,
-    Bandwidth, Duration, Money, Spend, UserTime, Length, Area, Density);
+// A plain quantity and a guess: `users(1e6) * between(0.1, 0.2)`, `kb(1.0) + between(…)`
+// (through the quantity's own trait in `crate::ops`; f64's `Mul` and `Div` are std's). Besides
+// meaning what it says, the second `+` makes rustc report `rate + bandwidth` through `RateAdd`'s
+// message rather than inferring `Rate` and saying only "mismatched types".
+guess_ops!(@left Mul mul: f64);
+guess_ops!(@left Mul mul:
+    Users => UsersMul,
+    Items => ItemsMul,
+    PerUser => PerUserMul,
+    Requests => RequestsMul,
+    Rate => RateMul,
+    UserRate => UserRateMul,
+    Bytes => BytesMul,
+    Bandwidth => BandwidthMul,
+    Duration => DurationMul,
+    Money => MoneyMul,
+    Spend => SpendMul,
+    UserTime => UserTimeMul,
+    Length => LengthMul,
+    Area => AreaMul,
+    Density => DensityMul);
+guess_ops!(@left Div div: f64);
+guess_ops!(@left Div div:
+    Users => UsersDiv,
+    Items => ItemsDiv,
+    PerUser => PerUserDiv,
+    Requests => RequestsDiv,
+    Rate => RateDiv,
+    UserRate => UserRateDiv,
+    Bytes => BytesDiv,
+    Bandwidth => BandwidthDiv,
+    Duration => DurationDiv,
+    Money => MoneyDiv,
+    Spend => SpendDiv,
+    UserTime => UserTimeDiv,
+    Length => LengthDiv,
+    Area => AreaDiv,
+    Density => DensityDiv);
+
+guess_ops!(@left Add add:
+    Users => UsersAdd,
+    Items => ItemsAdd,
+    PerUser => PerUserAdd,
+    Requests => RequestsAdd,
+    Rate => RateAdd,
+    UserRate => UserRateAdd,
+    Bytes => BytesAdd,
+    Bandwidth => BandwidthAdd,
+    Duration => DurationAdd,
+    Money => MoneyAdd,
+    Spend => SpendAdd,
+    UserTime => UserTimeAdd,
+    Length => LengthAdd,
+    Area => AreaAdd,
+    Density => DensityAdd);
+guess_ops!(@left Sub sub:
+    Users => UsersSub,
+    Items => ItemsSub,
+    PerUser => PerUserSub,
+    Requests => RequestsSub,
+    Rate => RateSub,
+    UserRate => UserRateSub,
+    Bytes => BytesSub,
+    Bandwidth => BandwidthSub,
+    Duration => DurationSub,
+    Money => MoneySub,
+    Spend => SpendSub,
+    UserTime => UserTimeSub,
+    Length => LengthSub,
+    Area => AreaSub,
+    Density => DensitySub);
 
 macro_rules! shown_per {
     ($($t:ty),*) => {$(

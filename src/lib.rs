@@ -47,6 +47,7 @@ pub mod format;
 pub mod frame;
 pub mod guess;
 pub mod journey;
+pub mod ops;
 mod parse;
 pub mod quantity;
 pub mod reference;

@@ -48,7 +48,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 use std::iter::Sum;
-use std::ops::{Add, AddAssign, Div, Mul, Neg, Sub, SubAssign};
+use std::ops::{AddAssign, Mul, Neg, SubAssign};
 use std::str::FromStr;
 
 use crate::convention::{Conventions, Per};
@@ -92,11 +92,11 @@ pub fn billion(x: f64) -> f64 {
 /// Adds the like-quantity arithmetic every napkin quantity has: `+`, `-`,
 /// scaling by `f64`, division into a plain ratio, `Sum`, comparison.
 macro_rules! linear {
-    ($t:ident) => {
+    ($t:ident: $mul:ident, $div:ident, $add:ident, $sub:ident) => {
         // `..self` copies display metadata; for types without any, clippy calls it needless.
         #[allow(clippy::needless_update)]
         const _: () = {
-            impl Add for $t {
+            impl crate::ops::$add<$t> for $t {
                 type Output = $t;
                 fn add(self, rhs: $t) -> $t {
                     $t {
@@ -105,7 +105,7 @@ macro_rules! linear {
                     }
                 }
             }
-            impl Sub for $t {
+            impl crate::ops::$sub<$t> for $t {
                 type Output = $t;
                 fn sub(self, rhs: $t) -> $t {
                     $t {
@@ -130,7 +130,7 @@ macro_rules! linear {
                     $t { q: -self.q, ..self }
                 }
             }
-            impl Mul<f64> for $t {
+            impl crate::ops::$mul<f64> for $t {
                 type Output = $t;
                 fn mul(self, rhs: f64) -> $t {
                     $t {
@@ -148,7 +148,7 @@ macro_rules! linear {
                     }
                 }
             }
-            impl Div<f64> for $t {
+            impl crate::ops::$div<f64> for $t {
                 type Output = $t;
                 fn div(self, rhs: f64) -> $t {
                     $t {
@@ -158,7 +158,7 @@ macro_rules! linear {
                 }
             }
             /// The ratio of two like quantities is a plain number.
-            impl Div<$t> for $t {
+            impl crate::ops::$div<$t> for $t {
                 type Output = f64;
                 fn div(self, rhs: $t) -> f64 {
                     (self.q / rhs.q).value
@@ -348,7 +348,7 @@ impl Conventions {
 pub struct Users {
     q: q::Users,
 }
-linear!(Users);
+linear!(Users: UsersMul, UsersDiv, UsersAdd, UsersSub);
 
 impl Users {
     /// `n` users.
@@ -406,7 +406,7 @@ pub struct Items {
     /// What is counted (`tiles`); empty: items.
     name: &'static str,
 }
-linear!(Items);
+linear!(Items: ItemsMul, ItemsDiv, ItemsAdd, ItemsSub);
 
 impl Items {
     /// `n` items.
@@ -518,7 +518,7 @@ fn intern(name: &str) -> &'static str {
 pub struct Length {
     q: q::Ratio,
 }
-linear!(Length);
+linear!(Length: LengthMul, LengthDiv, LengthAdd, LengthSub);
 
 impl Length {
     /// Metres.
@@ -575,7 +575,7 @@ impl fmt::Display for Length {
 pub struct Area {
     q: q::Ratio,
 }
-linear!(Area);
+linear!(Area: AreaMul, AreaDiv, AreaAdd, AreaSub);
 
 impl Area {
     /// Square metres.
@@ -622,7 +622,7 @@ impl fmt::Display for Area {
     }
 }
 
-impl Mul for Length {
+impl crate::ops::LengthMul<Length> for Length {
     type Output = Area;
     /// Length × length = area.
     fn mul(self, rhs: Length) -> Area {
@@ -630,7 +630,7 @@ impl Mul for Length {
     }
 }
 
-impl Div<Length> for Area {
+impl crate::ops::AreaDiv<Length> for Area {
     type Output = Length;
     /// Area ÷ length = length.
     fn div(self, rhs: Length) -> Length {
@@ -655,7 +655,7 @@ pub struct Density {
     /// What is counted (`tiles`); empty: items.
     name: &'static str,
 }
-linear!(Density);
+linear!(Density: DensityMul, DensityDiv, DensityAdd, DensitySub);
 
 impl Density {
     /// How many per square metre.
@@ -718,7 +718,7 @@ impl fmt::Display for Density {
     }
 }
 
-impl Div<Area> for Items {
+impl crate::ops::ItemsDiv<Area> for Items {
     type Output = Density;
     /// Items ÷ area = density; it keeps the count's name.
     fn div(self, rhs: Area) -> Density {
@@ -726,7 +726,7 @@ impl Div<Area> for Items {
     }
 }
 
-impl Mul<Area> for Density {
+impl crate::ops::DensityMul<Area> for Density {
     type Output = Items;
     /// Density × area = items, named as the density is.
     fn mul(self, rhs: Area) -> Items {
@@ -734,7 +734,7 @@ impl Mul<Area> for Density {
     }
 }
 
-impl Mul<Density> for Area {
+impl crate::ops::AreaMul<Density> for Area {
     type Output = Items;
     /// Area × density = items, named as the density is.
     fn mul(self, rhs: Density) -> Items {
@@ -742,7 +742,7 @@ impl Mul<Density> for Area {
     }
 }
 
-impl Div<Density> for Items {
+impl crate::ops::ItemsDiv<Density> for Items {
     type Output = Area;
     /// Items ÷ density = the area they cover.
     fn div(self, rhs: Density) -> Area {
@@ -770,7 +770,7 @@ pub struct UserTime {
     /// The unit of time it shows in (the duration's: `user-min`).
     per: Per,
 }
-linear!(UserTime);
+linear!(UserTime: UserTimeMul, UserTimeDiv, UserTimeAdd, UserTimeSub);
 
 impl Default for UserTime {
     fn default() -> UserTime {
@@ -824,7 +824,7 @@ impl fmt::Display for UserTime {
     }
 }
 
-impl Mul<Duration> for Users {
+impl crate::ops::UsersMul<Duration> for Users {
     type Output = UserTime;
     /// Users × time each = user time: `users(1e8) * minutes(35.0)`.
     fn mul(self, rhs: Duration) -> UserTime {
@@ -832,14 +832,14 @@ impl Mul<Duration> for Users {
     }
 }
 
-impl Mul<Users> for Duration {
+impl crate::ops::DurationMul<Users> for Duration {
     type Output = UserTime;
     fn mul(self, rhs: Users) -> UserTime {
         rhs * self
     }
 }
 
-impl Div<Duration> for UserTime {
+impl crate::ops::UserTimeDiv<Duration> for UserTime {
     type Output = Users;
     /// User time over a period = users online at once, on average.
     fn div(self, rhs: Duration) -> Users {
@@ -847,7 +847,7 @@ impl Div<Duration> for UserTime {
     }
 }
 
-impl Div<Users> for UserTime {
+impl crate::ops::UserTimeDiv<Users> for UserTime {
     type Output = Duration;
     /// User time per user = the time each spends.
     fn div(self, rhs: Users) -> Duration {
@@ -855,7 +855,7 @@ impl Div<Users> for UserTime {
     }
 }
 
-impl Mul<UserRate> for UserTime {
+impl crate::ops::UserTimeMul<UserRate> for UserTime {
     type Output = Requests;
     /// User time × requests per user per second = requests.
     fn mul(self, rhs: UserRate) -> Requests {
@@ -863,7 +863,7 @@ impl Mul<UserRate> for UserTime {
     }
 }
 
-impl Mul<UserTime> for UserRate {
+impl crate::ops::UserRateMul<UserTime> for UserRate {
     type Output = Requests;
     fn mul(self, rhs: UserTime) -> Requests {
         rhs * self
@@ -899,7 +899,7 @@ impl fmt::Display for PerUser {
 }
 
 /// Scaling items per user: `per_user(400.0) * 0.1` is 10 % of 400 friends, 40 per user.
-impl Mul<f64> for PerUser {
+impl crate::ops::PerUserMul<f64> for PerUser {
     type Output = PerUser;
     fn mul(self, rhs: f64) -> PerUser {
         PerUser { n: self.n * rhs }
@@ -913,14 +913,14 @@ impl Mul<PerUser> for f64 {
     }
 }
 
-impl Div<f64> for PerUser {
+impl crate::ops::PerUserDiv<f64> for PerUser {
     type Output = PerUser;
     fn div(self, rhs: f64) -> PerUser {
         PerUser { n: self.n / rhs }
     }
 }
 
-impl Add for PerUser {
+impl crate::ops::PerUserAdd<PerUser> for PerUser {
     type Output = PerUser;
     /// 200 friends + 50 groups per user = 250 items per user.
     fn add(self, rhs: PerUser) -> PerUser {
@@ -928,7 +928,22 @@ impl Add for PerUser {
     }
 }
 
-impl Mul<PerUser> for Users {
+impl crate::ops::PerUserSub<PerUser> for PerUser {
+    type Output = PerUser;
+    fn sub(self, rhs: PerUser) -> PerUser {
+        PerUser { n: self.n - rhs.n }
+    }
+}
+
+/// The ratio of two per-user amounts is a plain number.
+impl crate::ops::PerUserDiv<PerUser> for PerUser {
+    type Output = f64;
+    fn div(self, rhs: PerUser) -> f64 {
+        self.n / rhs.n
+    }
+}
+
+impl crate::ops::UsersMul<PerUser> for Users {
     type Output = Items;
     /// Users × items per user = items.
     fn mul(self, rhs: PerUser) -> Items {
@@ -936,7 +951,7 @@ impl Mul<PerUser> for Users {
     }
 }
 
-impl Mul<Bytes> for Items {
+impl crate::ops::ItemsMul<Bytes> for Items {
     type Output = Bytes;
     /// Items × bytes per item = bytes.
     fn mul(self, rhs: Bytes) -> Bytes {
@@ -947,14 +962,14 @@ impl Mul<Bytes> for Items {
     }
 }
 
-impl Mul<Items> for Bytes {
+impl crate::ops::BytesMul<Items> for Bytes {
     type Output = Bytes;
     fn mul(self, rhs: Items) -> Bytes {
         rhs * self
     }
 }
 
-impl Mul<Bytes> for Users {
+impl crate::ops::UsersMul<Bytes> for Users {
     type Output = Bytes;
     /// Users × bytes per user (a quota) = bytes: `users(50e6) * gb(10.0)` is 500 PB.
     fn mul(self, rhs: Bytes) -> Bytes {
@@ -965,7 +980,7 @@ impl Mul<Bytes> for Users {
     }
 }
 
-impl Mul<Users> for Bytes {
+impl crate::ops::BytesMul<Users> for Bytes {
     type Output = Bytes;
     fn mul(self, rhs: Users) -> Bytes {
         rhs * self
@@ -979,7 +994,7 @@ impl Mul<Users> for Bytes {
 pub struct Requests {
     q: q::Requests,
 }
-linear!(Requests);
+linear!(Requests: RequestsMul, RequestsDiv, RequestsAdd, RequestsSub);
 
 impl Requests {
     /// `n` requests.
@@ -1048,7 +1063,7 @@ pub struct Rate {
     per: Per,
     calendar: Conventions,
 }
-linear!(Rate);
+linear!(Rate: RateMul, RateDiv, RateAdd, RateSub);
 
 impl Default for Rate {
     fn default() -> Self {
@@ -1243,7 +1258,7 @@ pub struct UserRate {
     per: Per,
     calendar: Conventions,
 }
-linear!(UserRate);
+linear!(UserRate: UserRateMul, UserRateDiv, UserRateAdd, UserRateSub);
 
 impl Default for UserRate {
     fn default() -> Self {
@@ -1366,7 +1381,7 @@ pub struct Bytes {
     q: q::Information,
     units: ByteUnits,
 }
-linear!(Bytes);
+linear!(Bytes: BytesMul, BytesDiv, BytesAdd, BytesSub);
 
 impl Bytes {
     /// `n` bytes, shown with SI prefixes.
@@ -1517,7 +1532,7 @@ pub struct Bandwidth {
     calendar: Conventions,
     units: ByteUnits,
 }
-linear!(Bandwidth);
+linear!(Bandwidth: BandwidthMul, BandwidthDiv, BandwidthAdd, BandwidthSub);
 
 impl Default for Bandwidth {
     fn default() -> Self {
@@ -1681,7 +1696,7 @@ pub struct Duration {
     /// the default's.
     shown: bool,
 }
-linear!(Duration);
+linear!(Duration: DurationMul, DurationDiv, DurationAdd, DurationSub);
 
 impl Default for Duration {
     fn default() -> Self {
@@ -1885,7 +1900,7 @@ impl fmt::Display for Duration {
 pub struct Money {
     q: q::Money,
 }
-linear!(Money);
+linear!(Money: MoneyMul, MoneyDiv, MoneyAdd, MoneySub);
 
 impl Money {
     /// `n` dollars.
@@ -1952,7 +1967,7 @@ pub struct Spend {
     per: Per,
     calendar: Conventions,
 }
-linear!(Spend);
+linear!(Spend: SpendMul, SpendDiv, SpendAdd, SpendSub);
 
 impl Default for Spend {
     fn default() -> Self {
@@ -2049,7 +2064,7 @@ fn per_for(d: Duration) -> Per {
         .unwrap_or(Per::Second)
 }
 
-impl Mul<UserRate> for Users {
+impl crate::ops::UsersMul<UserRate> for Users {
     type Output = Rate;
     /// Users × requests per user per day = requests per day.
     fn mul(self, rhs: UserRate) -> Rate {
@@ -2061,14 +2076,14 @@ impl Mul<UserRate> for Users {
     }
 }
 
-impl Mul<Users> for UserRate {
+impl crate::ops::UserRateMul<Users> for UserRate {
     type Output = Rate;
     fn mul(self, rhs: Users) -> Rate {
         rhs * self
     }
 }
 
-impl Div<Users> for Rate {
+impl crate::ops::RateDiv<Users> for Rate {
     type Output = UserRate;
     fn div(self, rhs: Users) -> UserRate {
         UserRate {
@@ -2079,21 +2094,21 @@ impl Div<Users> for Rate {
     }
 }
 
-impl Mul<Duration> for Rate {
+impl crate::ops::RateMul<Duration> for Rate {
     type Output = Requests;
     fn mul(self, rhs: Duration) -> Requests {
         Requests { q: self.q * rhs.q }
     }
 }
 
-impl Mul<Rate> for Duration {
+impl crate::ops::DurationMul<Rate> for Duration {
     type Output = Requests;
     fn mul(self, rhs: Rate) -> Requests {
         rhs * self
     }
 }
 
-impl Div<Duration> for Requests {
+impl crate::ops::RequestsDiv<Duration> for Requests {
     type Output = Rate;
     fn div(self, rhs: Duration) -> Rate {
         Rate {
@@ -2104,7 +2119,7 @@ impl Div<Duration> for Requests {
     }
 }
 
-impl Div<Duration> for Items {
+impl crate::ops::ItemsDiv<Duration> for Items {
     type Output = Rate;
     /// Items over a time are a rate, one request (a write) per item: `items(1e6) / days(3.0)`
     /// is 3.86 req/s.
@@ -2113,7 +2128,7 @@ impl Div<Duration> for Items {
     }
 }
 
-impl Div<Rate> for Requests {
+impl crate::ops::RequestsDiv<Rate> for Requests {
     type Output = Duration;
     fn div(self, rhs: Rate) -> Duration {
         Duration::raw_seconds((self.q / rhs.q).value)
@@ -2125,7 +2140,7 @@ fn one_request() -> q::Requests {
     q::Requests::new::<request>(1.0)
 }
 
-impl Mul<Bytes> for Rate {
+impl crate::ops::RateMul<Bytes> for Rate {
     type Output = Bandwidth;
     /// Requests per second × bytes per request = bytes per second.
     fn mul(self, rhs: Bytes) -> Bandwidth {
@@ -2138,14 +2153,14 @@ impl Mul<Bytes> for Rate {
     }
 }
 
-impl Mul<Rate> for Bytes {
+impl crate::ops::BytesMul<Rate> for Bytes {
     type Output = Bandwidth;
     fn mul(self, rhs: Rate) -> Bandwidth {
         rhs * self
     }
 }
 
-impl Mul<Bytes> for Requests {
+impl crate::ops::RequestsMul<Bytes> for Requests {
     type Output = Bytes;
     /// Requests × bytes per request = bytes.
     fn mul(self, rhs: Bytes) -> Bytes {
@@ -2156,14 +2171,14 @@ impl Mul<Bytes> for Requests {
     }
 }
 
-impl Mul<Requests> for Bytes {
+impl crate::ops::BytesMul<Requests> for Bytes {
     type Output = Bytes;
     fn mul(self, rhs: Requests) -> Bytes {
         rhs * self
     }
 }
 
-impl Mul<Duration> for Bandwidth {
+impl crate::ops::BandwidthMul<Duration> for Bandwidth {
     type Output = Bytes;
     fn mul(self, rhs: Duration) -> Bytes {
         Bytes {
@@ -2173,14 +2188,14 @@ impl Mul<Duration> for Bandwidth {
     }
 }
 
-impl Mul<Bandwidth> for Duration {
+impl crate::ops::DurationMul<Bandwidth> for Duration {
     type Output = Bytes;
     fn mul(self, rhs: Bandwidth) -> Bytes {
         rhs * self
     }
 }
 
-impl Div<Duration> for Bytes {
+impl crate::ops::BytesDiv<Duration> for Bytes {
     type Output = Bandwidth;
     fn div(self, rhs: Duration) -> Bandwidth {
         Bandwidth {
@@ -2192,14 +2207,14 @@ impl Div<Duration> for Bytes {
     }
 }
 
-impl Div<Bandwidth> for Bytes {
+impl crate::ops::BytesDiv<Bandwidth> for Bytes {
     type Output = Duration;
     fn div(self, rhs: Bandwidth) -> Duration {
         Duration::raw_seconds((self.q / rhs.q).value)
     }
 }
 
-impl Div<Rate> for Bandwidth {
+impl crate::ops::BandwidthDiv<Rate> for Bandwidth {
     type Output = Bytes;
     /// Bytes per second ÷ requests per second = bytes per request.
     fn div(self, rhs: Rate) -> Bytes {
@@ -2210,14 +2225,14 @@ impl Div<Rate> for Bandwidth {
     }
 }
 
-impl Mul<Duration> for Spend {
+impl crate::ops::SpendMul<Duration> for Spend {
     type Output = Money;
     fn mul(self, rhs: Duration) -> Money {
         Money { q: self.q * rhs.q }
     }
 }
 
-impl Div<Duration> for Money {
+impl crate::ops::MoneyDiv<Duration> for Money {
     type Output = Spend;
     fn div(self, rhs: Duration) -> Spend {
         Spend {

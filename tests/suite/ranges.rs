@@ -282,4 +282,14 @@ fn learner_arithmetic_with_guesses() {
     // Mapping through a unit change keeps the bounds in order.
     let minutes = between(seconds(60.0), seconds(600.0)).shown_in(Per::Minute);
     assert_eq!(minutes.low.to_string(), "1 min");
+    // A plain amount plus or minus a range, either way round.
+    let total = kb(1.0) + between(kb(1.0), kb(3.0));
+    assert_eq!((total.low.bytes(), total.high.bytes()), (2e3, 4e3));
+    let left = gb(10.0) - between(gb(1.0), gb(4.0));
+    assert_eq!(
+        (left.low.bytes(), left.likely.bytes(), left.high.bytes()),
+        (6e9, 8e9, 9e9)
+    ); // the likely size is 2 GB, the geometric mean
+    let right = between(gb(1.0), gb(4.0)) - gb(0.5);
+    assert_eq!((right.low.bytes(), right.high.bytes()), (0.5e9, 3.5e9));
 }

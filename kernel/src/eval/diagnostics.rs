@@ -1,12 +1,16 @@
 //! Compile errors in plain words: uom's dimension types, spelled by rustc as
 //! typenum integers (`Quantity<dyn Dimension<L = Z0, T = NInt<UInt<UTerm, B1>>, …>, …>`),
-//! become the units they mean (`a velocity (m·s⁻¹)`).
+//! become the units they mean (`a velocity (m·s⁻¹)`), and napkin's quantities lose the module
+//! path rustc sometimes gives them (`napkin::quantity::Bytes` is the prelude's `Bytes`).
 
 /// Rewrites uom types in `message` in words: every `Quantity<…>` as its
 /// dimension, and a bare typenum exponent (`` `PInt<UInt<UTerm, B1>>` ``, what
 /// rustc names when two dimensions differ) as its number, with a hint.
 pub fn humanize(message: &str) -> String {
-    let quantities = humanize_quantities(message);
+    // rustc spells a type by its full path when another crate has one of the same name
+    // (`Bytes`, `Duration`); a cell names napkin's through the prelude.
+    let message = message.replace("napkin::quantity::", "");
+    let quantities = humanize_quantities(&message);
     let mut out = String::with_capacity(quantities.len());
     let mut exponents = Vec::new();
     let mut pieces = quantities.split('`');
@@ -328,5 +332,19 @@ mod tests {
             "expected `Rate`, found `Bandwidth`"
         );
         assert_eq!(humanize("Quantity<broken"), "Quantity<broken");
+    }
+
+    #[test]
+    fn napkin_quantities_are_named_as_the_prelude_names_them() {
+        assert_eq!(
+            humanize(
+                "cannot add `napkin::quantity::Bytes` to `Users`: only `Users` adds to `Users`"
+            ),
+            "cannot add `Bytes` to `Users`: only `Users` adds to `Users`"
+        );
+        assert_eq!(
+            humanize("the trait `Given<napkin::quantity::Bytes>` is not implemented"),
+            "the trait `Given<Bytes>` is not implemented"
+        );
     }
 }
