@@ -159,7 +159,7 @@ impl<Q: Amount> Guess<Q> {
 }
 
 /// A guess from the three values, bounds in order.
-fn sorted<R: Amount>(a: R, likely: R, b: R) -> Guess<R> {
+pub(crate) fn sorted<R: Amount>(a: R, likely: R, b: R) -> Guess<R> {
     if b < a {
         Guess {
             low: b,
@@ -371,102 +371,26 @@ macro_rules! guess_ops {
         }
     )*};
     (@left $op:ident $method:ident: f64) => {
-        guess_ops!(@left_impl $op $method: f64, $op<Guess<B>>);
-    };
-    (@left $op:ident $method:ident: $($t:ty => $tr:ident),*) => {$(
-        guess_ops!(@left_impl $op $method: $t, crate::ops::$tr<Guess<B>>);
-    )*};
-    (@left_impl $op:ident $method:ident: $t:ty, $($tr:tt)*) => {
-        impl<B> $($tr)* for $t
+        impl<B> $op<Guess<B>> for f64
         where
             B: Amount,
-            $t: $op<B>,
-            <$t as $op<B>>::Output: Amount,
+            f64: $op<B>,
+            <f64 as $op<B>>::Output: Amount,
         {
-            type Output = Guess<<$t as $op<B>>::Output>;
+            type Output = Guess<<f64 as $op<B>>::Output>;
             fn $method(self, rhs: Guess<B>) -> Self::Output {
-                sorted(
-                    <$t as $op<B>>::$method(self, rhs.high),
-                    <$t as $op<B>>::$method(self, rhs.likely),
-                    <$t as $op<B>>::$method(self, rhs.low),
-                )
+                sorted(self.$method(rhs.high), self.$method(rhs.likely), self.$method(rhs.low))
             }
         }
     };
 }
 
 guess_ops!(Mul mul, Div div, Add add, Sub sub);
-// A plain quantity and a guess: `users(1e6) * between(0.1, 0.2)`, `kb(1.0) + between(…)`
-// (through the quantity's own trait in `crate::ops`; f64's `Mul` and `Div` are std's). Besides
-// meaning what it says, the second `+` makes rustc report `rate + bandwidth` through `RateAdd`'s
-// message rather than inferring `Rate` and saying only "mismatched types".
+// A number times or over a guess: `10.0 * between(…)`. A quantity and a guess
+// (`users(1e6) * between(0.1, 0.2)`, `kb(1.0) + between(…)`) go through the quantity's own
+// traits, in `crate::ops`.
 guess_ops!(@left Mul mul: f64);
-guess_ops!(@left Mul mul:
-    Users => UsersMul,
-    Items => ItemsMul,
-    PerUser => PerUserMul,
-    Requests => RequestsMul,
-    Rate => RateMul,
-    UserRate => UserRateMul,
-    Bytes => BytesMul,
-    Bandwidth => BandwidthMul,
-    Duration => DurationMul,
-    Money => MoneyMul,
-    Spend => SpendMul,
-    UserTime => UserTimeMul,
-    Length => LengthMul,
-    Area => AreaMul,
-    Density => DensityMul);
 guess_ops!(@left Div div: f64);
-guess_ops!(@left Div div:
-    Users => UsersDiv,
-    Items => ItemsDiv,
-    PerUser => PerUserDiv,
-    Requests => RequestsDiv,
-    Rate => RateDiv,
-    UserRate => UserRateDiv,
-    Bytes => BytesDiv,
-    Bandwidth => BandwidthDiv,
-    Duration => DurationDiv,
-    Money => MoneyDiv,
-    Spend => SpendDiv,
-    UserTime => UserTimeDiv,
-    Length => LengthDiv,
-    Area => AreaDiv,
-    Density => DensityDiv);
-
-guess_ops!(@left Add add:
-    Users => UsersAdd,
-    Items => ItemsAdd,
-    PerUser => PerUserAdd,
-    Requests => RequestsAdd,
-    Rate => RateAdd,
-    UserRate => UserRateAdd,
-    Bytes => BytesAdd,
-    Bandwidth => BandwidthAdd,
-    Duration => DurationAdd,
-    Money => MoneyAdd,
-    Spend => SpendAdd,
-    UserTime => UserTimeAdd,
-    Length => LengthAdd,
-    Area => AreaAdd,
-    Density => DensityAdd);
-guess_ops!(@left Sub sub:
-    Users => UsersSub,
-    Items => ItemsSub,
-    PerUser => PerUserSub,
-    Requests => RequestsSub,
-    Rate => RateSub,
-    UserRate => UserRateSub,
-    Bytes => BytesSub,
-    Bandwidth => BandwidthSub,
-    Duration => DurationSub,
-    Money => MoneySub,
-    Spend => SpendSub,
-    UserTime => UserTimeSub,
-    Length => LengthSub,
-    Area => AreaSub,
-    Density => DensitySub);
 
 macro_rules! shown_per {
     ($($t:ty),*) => {$(

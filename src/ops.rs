@@ -4,11 +4,13 @@
 //! `Bandwidth`), `Duration` (→ `Requests`) or a number`), not a list of uom's generics.
 //!
 //! `Rate * x` is `std::ops::Mul` for every `x` with a [`RateMul`] implementation, and so on
-//! for each quantity and `*`, `/`, `+`, `-`. Code never names these traits; the operators are
-//! the interface.
+//! for each quantity and `*`, `/`, `+`, `-`; each trait also takes a [`Guess`] of what it
+//! takes (`kb(1.0) + between(…)`). Code never names these traits; the operators are the
+//! interface.
 
 use std::ops::{Add, Div, Mul, Sub};
 
+use crate::guess::{Amount, Guess, sorted};
 use crate::quantity::{
     Area, Bandwidth, Bytes, Density, Duration, Items, Length, Money, PerUser, Rate, Requests,
     Spend, UserRate, UserTime, Users,
@@ -46,6 +48,26 @@ macro_rules! arithmetic {
             #[inline]
             fn $method(self, rhs: R) -> Self::Output {
                 <$t as $tr<R>>::$method(self, rhs)
+            }
+        }
+
+        /// A quantity and a guess: the operation at the guess's low, likely and high. Besides
+        /// meaning what it says, for `+` and `-` this second implementation makes rustc report
+        /// `rate + bandwidth` through the trait's message rather than inferring `Rate` and
+        /// saying only "mismatched types".
+        impl<B> $tr<Guess<B>> for $t
+        where
+            B: Amount,
+            $t: $std<B>,
+            <$t as $std<B>>::Output: Amount,
+        {
+            type Output = Guess<<$t as $std<B>>::Output>;
+            fn $method(self, rhs: Guess<B>) -> Self::Output {
+                sorted(
+                    <$t as $std<B>>::$method(self, rhs.high),
+                    <$t as $std<B>>::$method(self, rhs.likely),
+                    <$t as $std<B>>::$method(self, rhs.low),
+                )
             }
         }
     };
