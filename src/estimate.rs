@@ -961,20 +961,7 @@ impl Estimate {
         // `storage_per_day`, and `× c.years(n)` gives the total.
         let qps = |x: f64| Rate::raw_in(x, Per::Second, &c);
         let bps = |x: f64| Bandwidth::raw_in(x, Per::Second, &c);
-        let writes = qps(f.writes);
-        let reads = qps(f.reads);
-        let requests = qps(f.requests);
-        let (peak_writes, peak_reads, peak_requests) =
-            (qps(f.peak_writes), qps(f.peak_reads), qps(f.peak_requests));
-        let storage_per_day = Bandwidth::raw_in(f.storage_per_day, Per::Day, &c);
-        let storage_per_month = Bandwidth::raw_in(f.storage_per_month, Per::Month, &c);
-        let storage_per_year = Bandwidth::raw_in(f.storage_per_year, Per::Year, &c);
-        let storage_total = Bytes::raw(f.storage_total);
         let (ingress, egress) = (bps(f.ingress), bps(f.egress));
-        let (peak_ingress, peak_egress) = (ingress * w.peak_factor, egress * w.peak_factor);
-        let cache_by_reads = Bytes::raw(f.cache_by_reads);
-        let cache_by_items = Bytes::raw(f.cache_by_items);
-        let cache = Bytes::raw(f.cache);
         let streams: Vec<StreamEstimate> = w
             .streams
             .iter()
@@ -987,208 +974,43 @@ impl Estimate {
                 egress: bps(rate * s.bytes_each),
             })
             .collect();
-        let write_size = Bytes::raw(w.bytes_per_write);
-        let read_size = Bytes::raw(w.bytes_per_read.unwrap_or(w.bytes_per_write));
-        let peak = format::factor(w.peak_factor);
-        // `average × 3 (peak factor)`; with a factor of 1 the peak is the average, said so
-        // rather than multiplied by 1.
-        let peaked = |average: &dyn fmt::Display, label: &str| {
-            if w.peak_factor == 1.0 {
-                "the average (peak factor 1)".to_string()
-            } else {
-                format!("{average} × {peak}{label}")
-            }
-        };
-        let has_reads = w.has_reads();
-        let copies = if w.replication == 1.0 {
-            String::new()
-        } else {
-            format!(" × {} copies", format::factor(w.replication))
-        };
-
-        let (calendar, per) = (&w.writes_calendar, w.writes_per);
-        // A ranged input reads with its range: `65.0M users (50.0M–80.0M) × 10 req/user/day`.
-        let ranged =
-            |param: Param, likely: String, show: &dyn Fn(f64) -> String| match w.range(param) {
-                Some((low, high)) => spread_text(&likely, &show(low), &show(high)),
-                None => likely,
-            };
-        let writes_given = |v: f64| match w.users {
-            Some(_) => UserRate::raw_in(v, per, calendar).to_string(),
-            None => Rate::raw_in(v, per, calendar).to_string(),
-        };
-        let writes_text = ranged(Param::Writes, writes_given(w.writes), &writes_given);
-        let given = match w.users {
-            Some(users) => format!(
-                "{} × {writes_text}",
-                ranged(Param::Users, Users::raw(users).to_string(), &|v| {
-                    Users::raw(v).to_string()
-                }),
-            ),
-            None => writes_text,
-        };
-        let writes_work = format!(
-            "{} = {writes}{}",
-            per_second_work(&given, calendar, per),
-            calendar_note(per, calendar, &c, &writes, true)
-        );
-        let stored = |per: &str, seconds: f64, result: &Bandwidth| {
-            format!(
-                "{writes} × {write_size} × {} s/{per}{copies} = {result}",
-                format::grouped(seconds)
-            )
-        };
-        // A year of whole days (365 exact or napkin days, the 30-day convention's 360) reads
-        // as that many days; the primer's 30,000,000 s does not.
-        let days_a_year = c.year / c.day;
-        let year_work = if days_a_year == days_a_year.round() {
-            format!(
-                "{storage_per_day} × {} days = {storage_per_year}",
-                format::grouped(days_a_year)
-            )
-        } else {
-            stored("year", c.year, &storage_per_year)
-        };
-        let one_copy = storage_total / w.replication;
-        let hot = format::percent(w.cache_fraction);
-        let reads_work = match w.reads {
-            Traffic::PerWrite(n) => {
-                format!("{writes} × {} reads per write = {reads}", format::factor(n))
-            }
-            other => {
-                let (given, note) = other.given(w.users, &writes, &c);
-                format!("{given} = {reads}{note}")
-            }
-        };
-        let mut summands = vec![writes.to_string()];
-        if has_reads {
-            summands.push(reads.to_string());
-        }
-        summands.extend(streams.iter().map(|s| s.rate.to_string()));
-        let mut egress_parts = Vec::new();
-        if has_reads && read_size.bytes() > 0.0 {
-            egress_parts.push(format!("{reads} × {read_size}"));
-        }
-        for (s, e) in w.streams().zip(&streams) {
-            if s.bytes_each > 0.0 {
-                egress_parts.push(format!("{} × {}", e.rate, Bytes::raw(s.bytes_each)));
-            }
-        }
-        let stream_steps: Vec<(&'static str, String)> = w
-            .streams()
-            .zip(&streams)
-            .map(|(s, e)| {
-                let (given, note) = s.traffic.given(w.users, &writes, &c);
-                (
-                    s.name,
-                    if w.peak_factor == 1.0 {
-                        format!("{given} = {}{note}", e.rate)
-                    } else {
-                        format!("{given} = {} (peak × {peak} = {}){note}", e.rate, e.peak)
-                    },
-                )
-            })
-            .collect();
-        let cache_work = match w.cache {
-            CacheRule::WorkingSet(_) => format!("working set given = {cache}"),
-            CacheRule::RecentWrites(seconds) => format!(
-                "last {} of writes: {ingress} × {} s = {cache}",
-                Duration::raw_seconds(seconds),
-                format::grouped(seconds)
-            ),
-            CacheRule::EightyTwenty if f.reads > 0.0 => {
-                format!("80/20 rule on a day's reads (cache_by_reads) = {cache}")
-            }
-            CacheRule::EightyTwenty => {
-                format!("80/20 rule on stored data (cache_by_items; no reads) = {cache}")
-            }
-        };
-        let steps = [("writes", writes_work), ("reads", reads_work)]
-            .into_iter()
-            .chain(stream_steps)
-            .chain([
-                ("requests", format!("{} = {requests}", summands.join(" + "))),
-                (
-                    "peak_writes",
-                    format!("{} = {peak_writes}", peaked(&writes, " (peak factor)")),
-                ),
-                (
-                    "peak_reads",
-                    format!("{} = {peak_reads}", peaked(&reads, " (peak factor)")),
-                ),
-                (
-                    "peak_requests",
-                    format!("{} = {peak_requests}", peaked(&requests, " (peak factor)")),
-                ),
-                ("storage_per_day", stored("day", c.day, &storage_per_day)),
-                (
-                    "storage_per_month",
-                    stored("month", c.month, &storage_per_month),
-                ),
-                ("storage_per_year", year_work),
-                (
-                    "storage_total",
-                    format!(
-                        "{storage_per_year} × {} years = {storage_total}",
-                        format::factor(w.retention_years)
-                    ),
-                ),
-                ("ingress", format!("{writes} × {write_size} = {ingress}")),
-                (
-                    "egress",
-                    if egress_parts.is_empty() {
-                        format!("no reads or streams send bytes = {egress}")
-                    } else {
-                        format!("{} = {egress}", egress_parts.join(" + "))
-                    },
-                ),
-                (
-                    "peak_ingress",
-                    format!("{} = {peak_ingress}", peaked(&ingress, "")),
-                ),
-                (
-                    "peak_egress",
-                    format!("{} = {peak_egress}", peaked(&egress, "")),
-                ),
-                (
-                    "cache_by_reads",
-                    format!(
-                        "{reads} × {} s/day × {read_size} × {hot} = {cache_by_reads}",
-                        format::grouped(c.day)
-                    ),
-                ),
-                (
-                    "cache_by_items",
-                    format!("{one_copy} stored (one copy) × {hot} = {cache_by_items}"),
-                ),
-                ("cache", cache_work),
-            ])
-            .map(|(name, work)| Step { name, work })
-            .collect();
-
-        Estimate {
+        let mut e = Estimate {
             workload: w,
-            writes,
-            reads,
-            requests,
-            peak_writes,
-            peak_reads,
-            peak_requests,
-            storage_per_day,
-            storage_per_month,
-            storage_per_year,
-            storage_total,
+            writes: qps(f.writes),
+            reads: qps(f.reads),
+            requests: qps(f.requests),
+            peak_writes: qps(f.peak_writes),
+            peak_reads: qps(f.peak_reads),
+            peak_requests: qps(f.peak_requests),
+            storage_per_day: Bandwidth::raw_in(f.storage_per_day, Per::Day, &c),
+            storage_per_month: Bandwidth::raw_in(f.storage_per_month, Per::Month, &c),
+            storage_per_year: Bandwidth::raw_in(f.storage_per_year, Per::Year, &c),
+            storage_total: Bytes::raw(f.storage_total),
             ingress,
             egress,
-            peak_ingress,
-            peak_egress,
-            cache_by_reads,
-            cache_by_items,
-            cache,
+            peak_ingress: ingress * w.peak_factor,
+            peak_egress: egress * w.peak_factor,
+            cache_by_reads: Bytes::raw(f.cache_by_reads),
+            cache_by_items: Bytes::raw(f.cache_by_items),
+            cache: Bytes::raw(f.cache),
             streams,
-            steps,
+            steps: Vec::new(),
             bounds: None,
+        };
+        let work = Work::of(&e);
+        let mut steps = Vec::with_capacity(ENTRIES.len() + e.streams.len());
+        for entry in ENTRIES {
+            steps.push(Step {
+                name: entry.name,
+                work: (entry.work)(&work),
+            });
+            // Each named stream's line follows the reads.
+            if entry.name == "reads" {
+                steps.extend(work.streams());
+            }
         }
+        e.steps = steps;
+        e
     }
 
     /// The named stream's figures (`"search"`), or an error that lists the streams there are
@@ -1228,27 +1050,9 @@ impl Estimate {
     /// # Ok::<(), napkin::Error>(())
     /// ```
     pub fn defines(&self, name: &str) -> bool {
-        let w = &self.workload;
-        let reads = w.has_reads();
-        let sized = w.bytes_per_write > 0.0;
-        let read_size = w.bytes_per_read.unwrap_or(w.bytes_per_write) > 0.0;
-        match name {
-            "writes" | "peak_writes" => true,
-            "reads" | "peak_reads" => reads,
-            "requests" | "peak_requests" => reads || !self.streams.is_empty(),
-            "storage_per_day" | "storage_per_month" | "storage_per_year" | "storage_total"
-            | "ingress" | "peak_ingress" | "cache_by_items" => sized,
-            "egress" | "peak_egress" => {
-                (reads && read_size) || w.streams().any(|s| s.bytes_each > 0.0)
-            }
-            "cache_by_reads" => reads && read_size,
-            "cache" => match w.cache {
-                CacheRule::WorkingSet(_) => true,
-                CacheRule::RecentWrites(_) => sized,
-                CacheRule::EightyTwenty if self.reads.per_second() > 0.0 => read_size,
-                CacheRule::EightyTwenty => sized,
-            },
-            other => self.streams.iter().any(|s| s.name == other),
+        match entry(name) {
+            Some(entry) => (entry.defined)(self),
+            None => self.streams.iter().any(|s| s.name == name),
         }
     }
 
@@ -1505,31 +1309,311 @@ impl fmt::Display for Estimate {
 
 /// A figure of `e` as it prints, by its step's name; `None` for a name without one value.
 fn e_figure(e: &Estimate, name: &str) -> Option<String> {
-    let text = match name {
-        "writes" => e.writes.to_string(),
-        "reads" => e.reads.to_string(),
-        "requests" => e.requests.to_string(),
-        "peak_writes" => e.peak_writes.to_string(),
-        "peak_reads" => e.peak_reads.to_string(),
-        "peak_requests" => e.peak_requests.to_string(),
-        "storage_per_day" => e.storage_per_day.to_string(),
-        "storage_per_month" => e.storage_per_month.to_string(),
-        "storage_per_year" => e.storage_per_year.to_string(),
-        "storage_total" => e.storage_total.to_string(),
-        "ingress" => e.ingress.to_string(),
-        "egress" => e.egress.to_string(),
-        "peak_ingress" => e.peak_ingress.to_string(),
-        "peak_egress" => e.peak_egress.to_string(),
-        "cache_by_reads" => e.cache_by_reads.to_string(),
-        "cache_by_items" => e.cache_by_items.to_string(),
-        "cache" => e.cache.to_string(),
-        stream => {
-            let s = e.streams.iter().find(|s| s.name == stream)?;
-            // The stream's line ends with its average; its peak is in parentheses.
-            s.rate.to_string()
-        }
+    match entry(name) {
+        Some(entry) => Some((entry.shown)(e)),
+        // A stream's line ends with its average; its peak is in parentheses.
+        None => Some(e.streams.iter().find(|s| s.name == name)?.rate.to_string()),
+    }
+}
+
+/// One figure of an estimate: its name in the work lines, its value as shown, whether the
+/// workload defines it (so the estimate shows it), and how its work line reads. The work
+/// lines, [`Estimate::defines`] and a ranged figure's `(low–high)` all read [`ENTRIES`]. A new
+/// figure is its formula (`Inputs::figures`, shared with sweeps), a field of [`Estimate`] and
+/// one entry here; a row of [`crate::figure::FIGURES`] makes it a sweep column too.
+struct Entry {
+    name: &'static str,
+    shown: fn(&Estimate) -> String,
+    defined: fn(&Estimate) -> bool,
+    work: fn(&Work) -> String,
+}
+
+/// The figure named `name`.
+fn entry(name: &str) -> Option<&'static Entry> {
+    ENTRIES.iter().find(|entry| entry.name == name)
+}
+
+/// Every figure, in the order the estimate shows them (each named stream after the reads):
+/// its field (also its name), whether the workload defines it, and its work line.
+macro_rules! entries {
+    ($($field:ident: $defined:expr, $work:expr;)*) => {
+        const ENTRIES: &[Entry] = &[$(Entry {
+            name: stringify!($field),
+            shown: |e| e.$field.to_string(),
+            defined: $defined,
+            work: $work,
+        }),*];
     };
-    Some(text)
+}
+
+entries! {
+    writes: |_| true, |k| k.writes();
+    reads: |e| e.workload.has_reads(), |k| k.reads();
+    requests: |e| e.workload.has_reads() || !e.streams.is_empty(), |k| k.requests();
+    peak_writes: |_| true, |k| {
+        format!(
+            "{} = {}",
+            k.peaked(&k.e.writes, " (peak factor)"),
+            k.e.peak_writes
+        )
+    };
+    peak_reads: |e| e.workload.has_reads(), |k| {
+        format!(
+            "{} = {}",
+            k.peaked(&k.e.reads, " (peak factor)"),
+            k.e.peak_reads
+        )
+    };
+    peak_requests: |e| e.workload.has_reads() || !e.streams.is_empty(), |k| {
+        let peak = k.peaked(&k.e.requests, " (peak factor)");
+        format!("{peak} = {}", k.e.peak_requests)
+    };
+    storage_per_day: sized, |k| k.stored("day", k.c.day, &k.e.storage_per_day);
+    storage_per_month: sized, |k| k.stored("month", k.c.month, &k.e.storage_per_month);
+    storage_per_year: sized, |k| k.storage_per_year();
+    storage_total: sized, |k| {
+        let years = format::factor(k.e.workload.retention_years);
+        format!(
+            "{} × {years} years = {}",
+            k.e.storage_per_year, k.e.storage_total
+        )
+    };
+    ingress: sized, |k| format!("{} × {} = {}", k.e.writes, k.write_size, k.e.ingress);
+    egress: sends_bytes, |k| k.egress();
+    peak_ingress: sized, |k| format!("{} = {}", k.peaked(&k.e.ingress, ""), k.e.peak_ingress);
+    peak_egress: sends_bytes, |k| format!("{} = {}", k.peaked(&k.e.egress, ""), k.e.peak_egress);
+    cache_by_reads: |e| e.workload.has_reads() && reads_have_a_size(e), |k| {
+        format!(
+            "{} × {} s/day × {} × {} = {}",
+            k.e.reads,
+            format::grouped(k.c.day),
+            k.read_size,
+            k.hot,
+            k.e.cache_by_reads
+        )
+    };
+    cache_by_items: sized, |k| {
+        let one_copy = k.e.storage_total / k.e.workload.replication;
+        format!(
+            "{one_copy} stored (one copy) × {} = {}",
+            k.hot, k.e.cache_by_items
+        )
+    };
+    cache: |e| match e.workload.cache {
+        CacheRule::WorkingSet(_) => true,
+        CacheRule::RecentWrites(_) => sized(e),
+        CacheRule::EightyTwenty if e.reads.per_second() > 0.0 => reads_have_a_size(e),
+        CacheRule::EightyTwenty => sized(e),
+    }, |k| k.cache();
+}
+
+/// Writes have a size, so storage, ingress and the cache by stored data mean something.
+fn sized(e: &Estimate) -> bool {
+    e.workload.bytes_per_write > 0.0
+}
+
+/// Reads (or, with no size of their own, writes) have a size.
+fn reads_have_a_size(e: &Estimate) -> bool {
+    let w = &e.workload;
+    w.bytes_per_read.unwrap_or(w.bytes_per_write) > 0.0
+}
+
+/// Reads or streams send bytes back.
+fn sends_bytes(e: &Estimate) -> bool {
+    let w = &e.workload;
+    (w.has_reads() && reads_have_a_size(e)) || w.streams().any(|s| s.bytes_each > 0.0)
+}
+
+/// What the work lines read: the estimate, and the texts several of them share.
+struct Work<'a> {
+    e: &'a Estimate,
+    c: Conventions,
+    write_size: Bytes,
+    read_size: Bytes,
+    /// The peak factor (`3`).
+    peak: String,
+    /// ` × 3 copies`, or nothing for one copy.
+    copies: String,
+    /// The cache's hot share (`20.0 %`).
+    hot: String,
+}
+
+impl<'a> Work<'a> {
+    fn of(e: &'a Estimate) -> Work<'a> {
+        let w = &e.workload;
+        Work {
+            e,
+            c: w.conventions,
+            write_size: Bytes::raw(w.bytes_per_write),
+            read_size: Bytes::raw(w.bytes_per_read.unwrap_or(w.bytes_per_write)),
+            peak: format::factor(w.peak_factor),
+            copies: if w.replication == 1.0 {
+                String::new()
+            } else {
+                format!(" × {} copies", format::factor(w.replication))
+            },
+            hot: format::percent(w.cache_fraction),
+        }
+    }
+
+    /// `average × 3 (peak factor)`; with a factor of 1 the peak is the average, said so
+    /// rather than multiplied by 1.
+    fn peaked(&self, average: &dyn fmt::Display, label: &str) -> String {
+        if self.e.workload.peak_factor == 1.0 {
+            "the average (peak factor 1)".to_string()
+        } else {
+            format!("{average} × {}{label}", self.peak)
+        }
+    }
+
+    /// `writes × size × seconds in a period × copies = stored per period`.
+    fn stored(&self, per: &str, seconds: f64, result: &Bandwidth) -> String {
+        format!(
+            "{} × {} × {} s/{per}{} = {result}",
+            self.e.writes,
+            self.write_size,
+            format::grouped(seconds),
+            self.copies
+        )
+    }
+
+    fn writes(&self) -> String {
+        let w = &self.e.workload;
+        let (calendar, per) = (&w.writes_calendar, w.writes_per);
+        // A ranged input reads with its range: `65.0M users (50.0M–80.0M) × 10 req/user/day`.
+        let ranged =
+            |param: Param, likely: String, show: &dyn Fn(f64) -> String| match w.range(param) {
+                Some((low, high)) => spread_text(&likely, &show(low), &show(high)),
+                None => likely,
+            };
+        let writes_given = |v: f64| match w.users {
+            Some(_) => UserRate::raw_in(v, per, calendar).to_string(),
+            None => Rate::raw_in(v, per, calendar).to_string(),
+        };
+        let writes_text = ranged(Param::Writes, writes_given(w.writes), &writes_given);
+        let given = match w.users {
+            Some(users) => format!(
+                "{} × {writes_text}",
+                ranged(Param::Users, Users::raw(users).to_string(), &|v| {
+                    Users::raw(v).to_string()
+                }),
+            ),
+            None => writes_text,
+        };
+        format!(
+            "{} = {}{}",
+            per_second_work(&given, calendar, per),
+            self.e.writes,
+            calendar_note(per, calendar, &self.c, &self.e.writes, true)
+        )
+    }
+
+    fn reads(&self) -> String {
+        let (w, e) = (&self.e.workload, self.e);
+        match w.reads {
+            Traffic::PerWrite(n) => {
+                format!(
+                    "{} × {} reads per write = {}",
+                    e.writes,
+                    format::factor(n),
+                    e.reads
+                )
+            }
+            other => {
+                let (given, note) = other.given(w.users, &e.writes, &self.c);
+                format!("{given} = {}{note}", e.reads)
+            }
+        }
+    }
+
+    /// One line per named stream: its rate, and its peak.
+    fn streams(&self) -> Vec<Step> {
+        let (w, e) = (&self.e.workload, self.e);
+        w.streams()
+            .zip(&e.streams)
+            .map(|(s, figures)| {
+                let (given, note) = s.traffic.given(w.users, &e.writes, &self.c);
+                Step {
+                    name: s.name,
+                    work: if w.peak_factor == 1.0 {
+                        format!("{given} = {}{note}", figures.rate)
+                    } else {
+                        format!(
+                            "{given} = {} (peak × {} = {}){note}",
+                            figures.rate, self.peak, figures.peak
+                        )
+                    },
+                }
+            })
+            .collect()
+    }
+
+    fn requests(&self) -> String {
+        let e = self.e;
+        let mut summands = vec![e.writes.to_string()];
+        if e.workload.has_reads() {
+            summands.push(e.reads.to_string());
+        }
+        summands.extend(e.streams.iter().map(|s| s.rate.to_string()));
+        format!("{} = {}", summands.join(" + "), e.requests)
+    }
+
+    /// A year of whole days (365 exact or napkin days, the 30-day convention's 360) reads as
+    /// that many days; the primer's 30,000,000 s does not.
+    fn storage_per_year(&self) -> String {
+        let days_a_year = self.c.year / self.c.day;
+        if days_a_year == days_a_year.round() {
+            format!(
+                "{} × {} days = {}",
+                self.e.storage_per_day,
+                format::grouped(days_a_year),
+                self.e.storage_per_year
+            )
+        } else {
+            self.stored("year", self.c.year, &self.e.storage_per_year)
+        }
+    }
+
+    fn egress(&self) -> String {
+        let (w, e) = (&self.e.workload, self.e);
+        let mut parts = Vec::new();
+        if w.has_reads() && self.read_size.bytes() > 0.0 {
+            parts.push(format!("{} × {}", e.reads, self.read_size));
+        }
+        for (s, figures) in w.streams().zip(&e.streams) {
+            if s.bytes_each > 0.0 {
+                parts.push(format!("{} × {}", figures.rate, Bytes::raw(s.bytes_each)));
+            }
+        }
+        if parts.is_empty() {
+            format!("no reads or streams send bytes = {}", e.egress)
+        } else {
+            format!("{} = {}", parts.join(" + "), e.egress)
+        }
+    }
+
+    fn cache(&self) -> String {
+        let e = self.e;
+        match e.workload.cache {
+            CacheRule::WorkingSet(_) => format!("working set given = {}", e.cache),
+            CacheRule::RecentWrites(seconds) => format!(
+                "last {} of writes: {} × {} s = {}",
+                Duration::raw_seconds(seconds),
+                e.ingress,
+                format::grouped(seconds),
+                e.cache
+            ),
+            CacheRule::EightyTwenty if e.reads.per_second() > 0.0 => {
+                format!("80/20 rule on a day's reads (cache_by_reads) = {}", e.cache)
+            }
+            CacheRule::EightyTwenty => {
+                format!(
+                    "80/20 rule on stored data (cache_by_items; no reads) = {}",
+                    e.cache
+                )
+            }
+        }
+    }
 }
 
 /// What an estimate's ranges mean, as its text and card say.
@@ -1545,6 +1629,31 @@ pub fn default_retention() -> Duration {
 mod tests {
     use super::*;
     use crate::prelude::*;
+
+    #[test]
+    fn the_entry_table_gives_every_work_line_and_sweep_column() {
+        let entries: Vec<&str> = ENTRIES.iter().map(|e| e.name).collect();
+        let columns: Vec<&str> = crate::figure::FIGURES.iter().map(|f| f.name).collect();
+        let shared: Vec<&str> = entries
+            .iter()
+            .copied()
+            .filter(|name| columns.contains(name))
+            .collect();
+        assert_eq!(shared, columns, "FIGURES and ENTRIES disagree");
+        // Each entry's name is unique, and every work line comes from the table.
+        let e = Workload::new(users(1e6), per_user_per_day(10.0))
+            .bytes_per_write(kb(1.0))
+            .estimate()
+            .unwrap();
+        let names: Vec<&str> = e.steps.iter().map(|s| s.name).collect();
+        assert_eq!(names, entries);
+        for entry in ENTRIES {
+            assert_eq!(ENTRIES.iter().filter(|x| x.name == entry.name).count(), 1);
+            // Each line ends with the figure it derives, as the estimate shows it.
+            let work = e.work(entry.name).unwrap();
+            assert!(work.ends_with(&(entry.shown)(&e)), "{}: {work}", entry.name);
+        }
+    }
 
     fn day1() -> Estimate {
         Workload::new(users(100e6), per_user_per_day(10.0))
