@@ -240,21 +240,17 @@ impl Chart {
         let full = |name: &str| -> Result<String, Error> {
             Ok(crate::frame::find(frame, name)?.name().to_string())
         };
-        let x = full(x)?;
+        let x = &full(x)?;
         let ys = ys
             .iter()
             .map(|y| full(y))
             .collect::<Result<Vec<_>, Error>>()?;
-        let (x, ys) = (
-            x.as_str(),
-            ys.iter().map(String::as_str).collect::<Vec<_>>(),
-        );
         if ys.is_empty() {
             return Err(Error::NothingToPlot("lines needs at least one y column"));
         }
         let xs = column(x)?;
         let mut series = Vec::new();
-        for &y in &ys {
+        for y in &ys {
             let values = column(y)?;
             let mut points: Vec<(f64, f64)> = xs.iter().copied().zip(values).collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -275,7 +271,7 @@ impl Chart {
                 band,
             });
         }
-        let y_unit = Unit::of_column(ys[0]);
+        let y_unit = Unit::of_column(&ys[0]);
         Ok(Chart {
             title: format!("{} by {x}", ys.join(", ")),
             height: 420,

@@ -98,6 +98,13 @@ pub enum Error {
     Polars(String),
 }
 
+impl From<polars::prelude::PolarsError> for Error {
+    /// polars' own error, as [`Error::Polars`].
+    fn from(e: polars::prelude::PolarsError) -> Error {
+        Error::Polars(e.to_string())
+    }
+}
+
 impl Error {
     /// An [`Error::InvalidParameter`].
     pub fn invalid(

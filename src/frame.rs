@@ -65,10 +65,7 @@ impl Frame {
             .into_iter()
             .map(|x| x.is_some_and(&keep))
             .collect();
-        let df = self
-            .df
-            .filter(&mask)
-            .map_err(|e| Error::Polars(e.to_string()))?;
+        let df = self.df.filter(&mask)?;
         Ok(Frame { df })
     }
 
@@ -80,10 +77,7 @@ impl Frame {
             .into_iter()
             .map(|name| Ok(find(&self.df, name)?.name().clone()))
             .collect::<Result<Vec<_>, Error>>()?;
-        let df = self
-            .df
-            .select(names)
-            .map_err(|e| Error::Polars(e.to_string()))?;
+        let df = self.df.select(names)?;
         Ok(Frame { df })
     }
 

@@ -326,17 +326,13 @@ impl Sweep {
             let name = column.name().to_string();
             if outputs.contains(&name) {
                 for (frame, suffix) in [(&low, "_low"), (&high, "_high")] {
-                    let mut bound = frame
-                        .column(&name)
-                        .map_err(|e| Error::Polars(e.to_string()))?
-                        .clone();
+                    let mut bound = frame.column(&name)?.clone();
                     bound.rename(bounded(&name, suffix).into());
                     columns.push(bound);
                 }
             }
         }
-        let df =
-            DataFrame::new(likely.height(), columns).map_err(|e| Error::Polars(e.to_string()))?;
+        let df = DataFrame::new(likely.height(), columns)?;
         Ok(Frame::from(df))
     }
 
@@ -409,7 +405,7 @@ impl Sweep {
         if columns.is_empty() {
             columns.push(Series::new("rows".into(), &[n as u32]).into());
         }
-        DataFrame::new(n, columns).map_err(|e| Error::Polars(e.to_string()))
+        DataFrame::new(n, columns).map_err(Error::from)
     }
 
     /// Fills rows `part.start .. part.start + len`, a batch at a time.
