@@ -47,6 +47,7 @@ use std::fmt;
 
 use crate::convention::{Conventions, Per};
 use crate::error::{Error, check};
+use crate::figure::{Output, figure_kind, with_figures};
 use crate::format;
 use crate::guess::{
     Amount, Given, GivenBytes, GivenDuration, GivenRate, GivenUserRate, GivenUsers, Guess,
@@ -663,31 +664,6 @@ impl Workload {
     }
 }
 
-/// The chain's numbers for one workload, in base units (per second, bytes).
-/// [`Estimate`] adds the work lines; [`crate::sweep`] computes these for
-/// every row of a grid.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Figures {
-    pub writes: f64,
-    pub reads: f64,
-    /// Each stream's requests per second (0 for an empty slot).
-    pub streams: [f64; MAX_STREAMS],
-    pub requests: f64,
-    pub peak_writes: f64,
-    pub peak_reads: f64,
-    pub peak_requests: f64,
-    pub storage_per_day: f64,
-    pub storage_per_month: f64,
-    pub storage_per_year: f64,
-    pub storage_total: f64,
-    pub ingress: f64,
-    pub egress: f64,
-    pub cache_by_reads: f64,
-    pub cache_by_items: f64,
-    /// The cache by the workload's rule ([`CacheRule`]).
-    pub cache: f64,
-}
-
 /// A stream's inputs: one of the three rates is non-zero.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub(crate) struct StreamInputs {
@@ -728,50 +704,27 @@ pub(crate) struct Inputs {
 }
 
 impl Inputs {
-    /// The chain's numbers, unchecked: validate the workload first.
+    /// Requests per second given per write, in total and per user, at `writes` per second.
     #[inline(always)]
-    pub(crate) fn figures(self) -> Figures {
-        let writes = self.users * self.writes / self.seconds;
-        let flow = |per_write: f64, total: f64, per_user: f64| {
-            writes * per_write + total + self.users * per_user
-        };
-        let reads = flow(self.reads_per_write, self.reads_total, self.reads_per_user);
-        let streams = self.streams.map(|s| flow(s.per_write, s.total, s.per_user));
-        let requests = writes + reads + streams.iter().sum::<f64>();
-        let stream_egress: f64 = streams
+    pub(crate) fn flow(self, writes: f64, per_write: f64, total: f64, per_user: f64) -> f64 {
+        writes * per_write + total + self.users * per_user
+    }
+
+    /// Each stream's requests per second (0 for an empty slot) at `writes` per second.
+    #[inline(always)]
+    pub(crate) fn stream_rates(self, writes: f64) -> [f64; MAX_STREAMS] {
+        self.streams
+            .map(|s| self.flow(writes, s.per_write, s.total, s.per_user))
+    }
+
+    /// The bytes every stream sends back per second at `writes` per second.
+    #[inline(always)]
+    fn stream_egress(self, writes: f64) -> f64 {
+        self.stream_rates(writes)
             .iter()
             .zip(&self.streams)
             .map(|(rate, s)| rate * s.bytes_each)
-            .sum();
-        let one_copy_per_s = writes * self.bytes_per_write;
-        let stored_per_s = one_copy_per_s * self.replication;
-        let cache_by_reads = reads * self.day * self.read_size * self.cache_fraction;
-        let cache_by_items =
-            one_copy_per_s * self.year * self.retention_years * self.cache_fraction;
-        let cache = match self.cache {
-            CacheRule::WorkingSet(bytes) => bytes,
-            CacheRule::RecentWrites(seconds) => one_copy_per_s * seconds,
-            CacheRule::EightyTwenty if reads > 0.0 => cache_by_reads,
-            CacheRule::EightyTwenty => cache_by_items,
-        };
-        Figures {
-            writes,
-            reads,
-            streams,
-            requests,
-            peak_writes: writes * self.peak_factor,
-            peak_reads: reads * self.peak_factor,
-            peak_requests: requests * self.peak_factor,
-            storage_per_day: stored_per_s * self.day,
-            storage_per_month: stored_per_s * self.month,
-            storage_per_year: stored_per_s * self.year,
-            storage_total: stored_per_s * self.year * self.retention_years,
-            ingress: one_copy_per_s,
-            egress: reads * self.read_size + stream_egress,
-            cache_by_reads,
-            cache_by_items,
-            cache,
-        }
+            .sum()
     }
 }
 
@@ -828,55 +781,6 @@ pub struct Step {
     pub name: &'static str,
     /// The arithmetic, with the result.
     pub work: String,
-}
-
-/// The results of the chain. Every figure is a typed quantity; rates are
-/// per second, storage figures include replication.
-#[derive(Debug, Clone)]
-pub struct Estimate {
-    /// The inputs.
-    pub workload: Workload,
-    /// Average writes per second.
-    pub writes: Rate,
-    /// Average reads per second.
-    pub reads: Rate,
-    /// Average requests per second, reads and writes.
-    pub requests: Rate,
-    /// Peak writes per second.
-    pub peak_writes: Rate,
-    /// Peak reads per second.
-    pub peak_reads: Rate,
-    /// Peak requests per second.
-    pub peak_requests: Rate,
-    /// New data stored per day, all copies.
-    pub storage_per_day: Bandwidth,
-    /// New data stored per month, all copies.
-    pub storage_per_month: Bandwidth,
-    /// New data stored per year, all copies.
-    pub storage_per_year: Bandwidth,
-    /// Data held at the end of the retention period, all copies.
-    pub storage_total: Bytes,
-    /// Average incoming bytes per second (writes).
-    pub ingress: Bandwidth,
-    /// Average outgoing bytes per second (reads).
-    pub egress: Bandwidth,
-    /// Peak incoming bytes per second.
-    pub peak_ingress: Bandwidth,
-    /// Peak outgoing bytes per second.
-    pub peak_egress: Bandwidth,
-    /// Cache memory by the 80/20 rule on traffic: the hot share of one day's reads.
-    pub cache_by_reads: Bytes,
-    /// Cache memory by the 80/20 rule on data: the hot share of stored items (one copy).
-    pub cache_by_items: Bytes,
-    /// The cache by the workload's rule: its working set, its recent writes, or the 80/20
-    /// rule (on a day's reads; on stored data with no reads). The `cache` work line names it.
-    pub cache: Bytes,
-    /// Each named stream's average and peak rate and egress, in the workload's order.
-    pub streams: Vec<StreamEstimate>,
-    /// The work behind each figure, in the order computed.
-    pub steps: Vec<Step>,
-    /// For a ranged workload, the estimates at every input's low and at every input's high.
-    bounds: Option<Box<[Estimate; 2]>>,
 }
 
 /// One named stream's figures.
@@ -960,43 +864,19 @@ impl Estimate {
         // it reads the same in any unit: `storage_per_month.shown_per(Per::Day)` is
         // `storage_per_day`, and `× c.years(n)` gives the total.
         let qps = |x: f64| Rate::raw_in(x, Per::Second, &c);
-        let bps = |x: f64| Bandwidth::raw_in(x, Per::Second, &c);
-        let (ingress, egress) = (bps(f.ingress), bps(f.egress));
         let streams: Vec<StreamEstimate> = w
             .streams
             .iter()
-            .zip(f.streams)
+            .zip(w.inputs().stream_rates(f.writes))
             .filter_map(|(s, rate)| s.map(|s| (s, rate)))
             .map(|(s, rate)| StreamEstimate {
                 name: s.name,
                 rate: qps(rate),
                 peak: qps(rate * w.peak_factor),
-                egress: bps(rate * s.bytes_each),
+                egress: Bandwidth::raw_in(rate * s.bytes_each, Per::Second, &c),
             })
             .collect();
-        let mut e = Estimate {
-            workload: w,
-            writes: qps(f.writes),
-            reads: qps(f.reads),
-            requests: qps(f.requests),
-            peak_writes: qps(f.peak_writes),
-            peak_reads: qps(f.peak_reads),
-            peak_requests: qps(f.peak_requests),
-            storage_per_day: Bandwidth::raw_in(f.storage_per_day, Per::Day, &c),
-            storage_per_month: Bandwidth::raw_in(f.storage_per_month, Per::Month, &c),
-            storage_per_year: Bandwidth::raw_in(f.storage_per_year, Per::Year, &c),
-            storage_total: Bytes::raw(f.storage_total),
-            ingress,
-            egress,
-            peak_ingress: ingress * w.peak_factor,
-            peak_egress: egress * w.peak_factor,
-            cache_by_reads: Bytes::raw(f.cache_by_reads),
-            cache_by_items: Bytes::raw(f.cache_by_items),
-            cache: Bytes::raw(f.cache),
-            streams,
-            steps: Vec::new(),
-            bounds: None,
-        };
+        let mut e = Estimate::of_figures(w, &f, streams);
         let work = Work::of(&e);
         let mut steps = Vec::with_capacity(ENTRIES.len() + e.streams.len());
         for entry in ENTRIES {
@@ -1318,9 +1198,8 @@ fn e_figure(e: &Estimate, name: &str) -> Option<String> {
 
 /// One figure of an estimate: its name in the work lines, its value as shown, whether the
 /// workload defines it (so the estimate shows it), and how its work line reads. The work
-/// lines, [`Estimate::defines`] and a ranged figure's `(low–high)` all read [`ENTRIES`]. A new
-/// figure is its formula (`Inputs::figures`, shared with sweeps), a field of [`Estimate`] and
-/// one entry here; a row of [`crate::figure::FIGURES`] makes it a sweep column too.
+/// lines, [`Estimate::defines`] and a ranged figure's `(low–high)` all read [`ENTRIES`], which
+/// comes from the figure table ([`with_figures`]).
 struct Entry {
     name: &'static str,
     shown: fn(&Estimate) -> String,
@@ -1333,79 +1212,101 @@ fn entry(name: &str) -> Option<&'static Entry> {
     ENTRIES.iter().find(|entry| entry.name == name)
 }
 
-/// Every figure, in the order the estimate shows them (each named stream after the reads):
-/// its field (also its name), whether the workload defines it, and its work line.
-macro_rules! entries {
-    ($($field:ident: $defined:expr, $work:expr;)*) => {
+/// Work on one figure, chosen at run time: [`Output::with`] calls `run` with a reader of that
+/// figure of [`Figures`], a closure type of its own per figure, so the work (a sweep's loop
+/// over rows) is compiled once per figure and computes only what that figure needs.
+pub(crate) trait ForFigure {
+    /// What the work gives back.
+    type Out;
+    /// Does the work with `figure`, the reader of the chosen figure.
+    fn run(self, figure: impl Fn(&Figures) -> f64 + Copy) -> Self::Out;
+}
+
+/// What this module builds from the figure table ([`with_figures`]): [`Figures`] and their
+/// formulas, [`Estimate`] with a field per figure, [`ENTRIES`], and [`Output::with`].
+macro_rules! estimate_items {
+    (
+        inputs: $i:ident;
+        $(
+            $(#[doc = $doc:literal])*
+            $field:ident ($output:ident): $kind:ident $(per $per:ident)? = $formula:expr;
+            says $says:literal;
+            shown when $shown:expr;
+            work $work:expr;
+        )*
+    ) => {
+        /// The chain's numbers for one workload, in base units: per second, bytes, and storage
+        /// per day, month or year in bytes per that period. [`Estimate`] gives them their types
+        /// and work lines; [`crate::sweep`] computes them for every row of a grid.
+        #[derive(Debug, Clone, Copy, PartialEq)]
+        pub(crate) struct Figures {
+            $($(#[doc = $doc])* pub $field: f64,)*
+        }
+
+        impl Inputs {
+            /// The chain's numbers, unchecked: validate the workload first. Always inlined, so
+            /// a caller that reads one figure computes only the formulas it needs.
+            #[inline(always)]
+            pub(crate) fn figures(self) -> Figures {
+                let $i = self;
+                $(let $field: f64 = $formula;)*
+                Figures { $($field),* }
+            }
+        }
+
+        /// The results of the chain. Every figure is a typed quantity; rates are
+        /// per second, storage figures include replication.
+        #[derive(Debug, Clone)]
+        pub struct Estimate {
+            /// The inputs.
+            pub workload: Workload,
+            $($(#[doc = $doc])* pub $field: $kind,)*
+            /// Each named stream's average and peak rate and egress, in the workload's order.
+            pub streams: Vec<StreamEstimate>,
+            /// The work behind each figure, in the order computed.
+            pub steps: Vec<Step>,
+            /// For a ranged workload, the estimates at every input's low and at every input's
+            /// high.
+            bounds: Option<Box<[Estimate; 2]>>,
+        }
+
+        impl Estimate {
+            /// `w`'s figures `f`, each typed in `w`'s conventions, with `streams` and no work
+            /// lines yet.
+            fn of_figures(w: Workload, f: &Figures, streams: Vec<StreamEstimate>) -> Estimate {
+                let c = w.conventions;
+                Estimate {
+                    workload: w,
+                    $($field: figure_kind!(make $kind $($per)?, f.$field, &c),)*
+                    streams,
+                    steps: Vec::new(),
+                    bounds: None,
+                }
+            }
+        }
+
+        /// Every figure, in the order the estimate shows them (each named stream after the
+        /// reads).
         const ENTRIES: &[Entry] = &[$(Entry {
             name: stringify!($field),
             shown: |e| e.$field.to_string(),
-            defined: $defined,
+            defined: $shown,
             work: $work,
         }),*];
+
+        impl Output {
+            /// Runs `job` with the reader of this figure ([`ForFigure`]).
+            #[inline(always)]
+            pub(crate) fn with<J: ForFigure>(self, job: J) -> J::Out {
+                match self {
+                    $(Output::$output => job.run(|f: &Figures| f.$field),)*
+                }
+            }
+        }
     };
 }
 
-entries! {
-    writes: |_| true, |k| k.writes();
-    reads: |e| e.workload.has_reads(), |k| k.reads();
-    requests: |e| e.workload.has_reads() || !e.streams.is_empty(), |k| k.requests();
-    peak_writes: |_| true, |k| {
-        format!(
-            "{} = {}",
-            k.peaked(&k.e.writes, " (peak factor)"),
-            k.e.peak_writes
-        )
-    };
-    peak_reads: |e| e.workload.has_reads(), |k| {
-        format!(
-            "{} = {}",
-            k.peaked(&k.e.reads, " (peak factor)"),
-            k.e.peak_reads
-        )
-    };
-    peak_requests: |e| e.workload.has_reads() || !e.streams.is_empty(), |k| {
-        let peak = k.peaked(&k.e.requests, " (peak factor)");
-        format!("{peak} = {}", k.e.peak_requests)
-    };
-    storage_per_day: sized, |k| k.stored("day", k.c.day, &k.e.storage_per_day);
-    storage_per_month: sized, |k| k.stored("month", k.c.month, &k.e.storage_per_month);
-    storage_per_year: sized, |k| k.storage_per_year();
-    storage_total: sized, |k| {
-        let years = format::factor(k.e.workload.retention_years);
-        format!(
-            "{} × {years} years = {}",
-            k.e.storage_per_year, k.e.storage_total
-        )
-    };
-    ingress: sized, |k| format!("{} × {} = {}", k.e.writes, k.write_size, k.e.ingress);
-    egress: sends_bytes, |k| k.egress();
-    peak_ingress: sized, |k| format!("{} = {}", k.peaked(&k.e.ingress, ""), k.e.peak_ingress);
-    peak_egress: sends_bytes, |k| format!("{} = {}", k.peaked(&k.e.egress, ""), k.e.peak_egress);
-    cache_by_reads: |e| e.workload.has_reads() && reads_have_a_size(e), |k| {
-        format!(
-            "{} × {} s/day × {} × {} = {}",
-            k.e.reads,
-            format::grouped(k.c.day),
-            k.read_size,
-            k.hot,
-            k.e.cache_by_reads
-        )
-    };
-    cache_by_items: sized, |k| {
-        let one_copy = k.e.storage_total / k.e.workload.replication;
-        format!(
-            "{one_copy} stored (one copy) × {} = {}",
-            k.hot, k.e.cache_by_items
-        )
-    };
-    cache: |e| match e.workload.cache {
-        CacheRule::WorkingSet(_) => true,
-        CacheRule::RecentWrites(_) => sized(e),
-        CacheRule::EightyTwenty if e.reads.per_second() > 0.0 => reads_have_a_size(e),
-        CacheRule::EightyTwenty => sized(e),
-    }, |k| k.cache();
-}
+with_figures!(estimate_items);
 
 /// Writes have a size, so storage, ingress and the cache by stored data mean something.
 fn sized(e: &Estimate) -> bool {
@@ -1456,14 +1357,44 @@ impl<'a> Work<'a> {
         }
     }
 
-    /// `average × 3 (peak factor)`; with a factor of 1 the peak is the average, said so
-    /// rather than multiplied by 1.
-    fn peaked(&self, average: &dyn fmt::Display, label: &str) -> String {
+    /// `average × 3 (peak factor) = peak`; with a factor of 1 the peak is the average, said
+    /// so rather than multiplied by 1.
+    fn peak(&self, average: &dyn fmt::Display, label: &str, peak: &dyn fmt::Display) -> String {
         if self.e.workload.peak_factor == 1.0 {
-            "the average (peak factor 1)".to_string()
+            format!("the average (peak factor 1) = {peak}")
         } else {
-            format!("{average} × {}{label}", self.peak)
+            format!("{average} × {}{label} = {peak}", self.peak)
         }
+    }
+
+    fn storage_total(&self) -> String {
+        let e = self.e;
+        let years = format::factor(e.workload.retention_years);
+        format!(
+            "{} × {years} years = {}",
+            e.storage_per_year, e.storage_total
+        )
+    }
+
+    fn cache_by_reads(&self) -> String {
+        let e = self.e;
+        format!(
+            "{} × {} s/day × {} × {} = {}",
+            e.reads,
+            format::grouped(self.c.day),
+            self.read_size,
+            self.hot,
+            e.cache_by_reads
+        )
+    }
+
+    fn cache_by_items(&self) -> String {
+        let e = self.e;
+        let one_copy = e.storage_total / e.workload.replication;
+        format!(
+            "{one_copy} stored (one copy) × {} = {}",
+            self.hot, e.cache_by_items
+        )
     }
 
     /// `writes × size × seconds in a period × copies = stored per period`.
@@ -1631,27 +1562,40 @@ mod tests {
     use crate::prelude::*;
 
     #[test]
-    fn the_entry_table_gives_every_work_line_and_sweep_column() {
+    fn the_figure_table_gives_every_work_line_and_sweep_column() {
         let entries: Vec<&str> = ENTRIES.iter().map(|e| e.name).collect();
         let columns: Vec<&str> = crate::figure::FIGURES.iter().map(|f| f.name).collect();
-        let shared: Vec<&str> = entries
-            .iter()
-            .copied()
-            .filter(|name| columns.contains(name))
-            .collect();
-        assert_eq!(shared, columns, "FIGURES and ENTRIES disagree");
-        // Each entry's name is unique, and every work line comes from the table.
+        assert_eq!(entries, columns, "FIGURES and ENTRIES disagree");
+        // Each figure's name is unique, and every work line comes from the table.
         let e = Workload::new(users(1e6), per_user_per_day(10.0))
+            .reads_per_write(4.0)
             .bytes_per_write(kb(1.0))
             .estimate()
             .unwrap();
         let names: Vec<&str> = e.steps.iter().map(|s| s.name).collect();
         assert_eq!(names, entries);
-        for entry in ENTRIES {
+        let f = e.workload.figures();
+        for (entry, figure) in ENTRIES.iter().zip(crate::figure::FIGURES) {
             assert_eq!(ENTRIES.iter().filter(|x| x.name == entry.name).count(), 1);
             // Each line ends with the figure it derives, as the estimate shows it.
             let work = e.work(entry.name).unwrap();
             assert!(work.ends_with(&(entry.shown)(&e)), "{}: {work}", entry.name);
+            // The sweep's reader of a figure reads that figure.
+            struct Read<'a>(&'a Figures);
+            impl ForFigure for Read<'_> {
+                type Out = f64;
+                fn run(self, figure: impl Fn(&Figures) -> f64 + Copy) -> f64 {
+                    figure(self.0)
+                }
+            }
+            let read = figure.output.with(Read(&f));
+            let shown = figure.unit.cell(read);
+            assert!(
+                (entry.shown)(&e).starts_with(shown.split(' ').next().unwrap()),
+                "{}: {read} read as {shown}, shown as {}",
+                entry.name,
+                (entry.shown)(&e)
+            );
         }
     }
 

@@ -29,7 +29,7 @@ use polars::prelude::{
 
 use crate::cost::{Pricing, dollars_per_second};
 use crate::error::Error;
-use crate::estimate::{Bound, Inputs, Workload};
+use crate::estimate::{Bound, Figures, ForFigure, Inputs, Workload};
 use crate::frame::Frame;
 use crate::journey::STAGES;
 
@@ -560,20 +560,13 @@ impl Batch {
     fn compute(&self, column: Col, out: &mut [f64], pricing: Option<&Pricing>) {
         let rows = out.len().min(BATCH);
         let out = &mut out[..rows];
-        macro_rules! column {
-            ($field:ident) => {
-                for (row, slot) in out.iter_mut().enumerate() {
-                    *slot = self.at(row).figures().$field;
-                }
-            };
-        }
-        let output = match column {
-            Col::Figure(output) => output,
+        match column {
+            Col::Figure(output) => output.with(Fill { batch: self, out }),
             Col::Stream(i, _) => {
                 for (row, slot) in out.iter_mut().enumerate() {
-                    *slot = self.at(row).figures().streams[i];
+                    let inputs = self.at(row);
+                    *slot = inputs.stream_rates(inputs.figures().writes)[i];
                 }
-                return;
             }
             Col::Cost => {
                 if let Some(pricing) = pricing {
@@ -584,25 +577,25 @@ impl Batch {
                         *slot = dollars_per_second(pricing, &f, inputs.replication, month) * month;
                     }
                 }
-                return;
             }
-        };
-        match output {
-            Output::Writes => column!(writes),
-            Output::Reads => column!(reads),
-            Output::Requests => column!(requests),
-            Output::PeakWrites => column!(peak_writes),
-            Output::PeakReads => column!(peak_reads),
-            Output::PeakRequests => column!(peak_requests),
-            Output::StoragePerDay => column!(storage_per_day),
-            Output::StoragePerMonth => column!(storage_per_month),
-            Output::StoragePerYear => column!(storage_per_year),
-            Output::StorageTotal => column!(storage_total),
-            Output::Ingress => column!(ingress),
-            Output::Egress => column!(egress),
-            Output::CacheByReads => column!(cache_by_reads),
-            Output::CacheByItems => column!(cache_by_items),
-            Output::Cache => column!(cache),
+        }
+    }
+}
+
+/// One figure's column for a batch's first `out.len()` rows: a loop the compiler builds once
+/// per figure ([`ForFigure`]), in which the figures it does not need are never computed.
+struct Fill<'a> {
+    batch: &'a Batch,
+    out: &'a mut [f64],
+}
+
+impl ForFigure for Fill<'_> {
+    type Out = ();
+
+    #[inline(always)]
+    fn run(self, figure: impl Fn(&Figures) -> f64 + Copy) {
+        for (row, slot) in self.out.iter_mut().enumerate() {
+            *slot = figure(&self.batch.at(row).figures());
         }
     }
 }
