@@ -168,17 +168,16 @@ arithmetic! {
 
 #[cfg(test)]
 mod tests {
-    /// Every product and quotient of two quantities that napkin implements is named in its
-    /// trait's message, so the compiler's hint never leaves one out.
-    #[test]
-    fn each_message_names_every_product_and_quotient_its_quantity_has() {
+    /// `(name, lhs, rhs, output)` of every product and quotient of two quantities in
+    /// quantity.rs: `("RateMul", "Rate", "Duration", "Requests")`.
+    fn operations() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
         let quantities = include_str!("quantity.rs");
-        let messages = include_str!("ops.rs");
-        let mut checked = 0;
+        let mut found = Vec::new();
         for block in quantities.split("impl crate::ops::").skip(1) {
             // `RateMul<Duration> for Rate {\n    type Output = Requests;`
             let (head, rest) = block.split_once(" for ").unwrap();
             let (name, rhs) = head.trim_end_matches('>').split_once('<').unwrap();
+            let lhs = rest.split([' ', '{']).next().unwrap();
             let output = rest.split("type Output = ").nth(1).unwrap();
             let output = output.split(';').next().unwrap();
             let generic = name.starts_with('$') || rhs.starts_with('$');
@@ -189,20 +188,100 @@ mod tests {
             {
                 continue;
             }
-            let message = messages
-                .lines()
-                .find(|line| line.trim_start().starts_with(&format!("{name} \"")))
-                .unwrap_or_else(|| panic!("no message for {name}"));
+            found.push((name, lhs, rhs, output));
+        }
+        assert!(
+            found.len() >= 30,
+            "only {} operations found in quantity.rs",
+            found.len()
+        );
+        found
+    }
+
+    /// The message of the trait `name` (`RateAdd`).
+    fn message(name: &str) -> &'static str {
+        include_str!("ops.rs")
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("{name} \"")))
+            .unwrap_or_else(|| panic!("no message for {name}"))
+    }
+
+    /// Every product and quotient of two quantities that napkin implements is named in its
+    /// trait's message, so the compiler's hint never leaves one out.
+    #[test]
+    fn each_message_names_every_product_and_quotient_its_quantity_has() {
+        for (name, _, rhs, output) in operations() {
             let named = format!("`{rhs}` (→ `{output}`)");
+            let message = message(name);
             assert!(
                 message.contains(&named),
                 "{name}'s message does not name {named}: {message}"
             );
-            checked += 1;
         }
-        assert!(
-            checked >= 30,
-            "only {checked} operations found in quantity.rs"
-        );
+    }
+
+    /// Each quantity's `+` and `-` messages list the same ways to make it ("make one with
+    /// `Users` × `UserRate`, …"), and those are exactly the products and quotients in
+    /// quantity.rs that give it (a product in either order).
+    #[test]
+    fn each_add_message_lists_exactly_the_operations_that_make_its_quantity() {
+        let operations = operations();
+        let mut quantities: Vec<&str> = include_str!("ops.rs")
+            .lines()
+            .filter_map(|line| {
+                let (name, _) = line.trim().split_once("Add \"cannot add")?;
+                Some(name)
+            })
+            .collect();
+        quantities.dedup();
+        assert!(quantities.len() >= 15, "{quantities:?}");
+        for q in quantities {
+            let made = |message: &str| -> Vec<String> {
+                let Some((_, list)) = message.split_once("; make one with ") else {
+                    return Vec::new();
+                };
+                let list = list.trim_end_matches("\",");
+                let mut ways: Vec<String> = list
+                    .replace(" or ", ", ")
+                    .split(", ")
+                    .map(str::to_string)
+                    .collect();
+                ways.sort();
+                ways
+            };
+            let add = made(message(&format!("{q}Add")));
+            assert_eq!(
+                add,
+                made(message(&format!("{q}Sub"))),
+                "{q}: + and - differ"
+            );
+            for (name, lhs, rhs, output) in &operations {
+                if *output != q {
+                    continue;
+                }
+                let ways = if name.ends_with("Mul") {
+                    vec![format!("`{lhs}` × `{rhs}`"), format!("`{rhs}` × `{lhs}`")]
+                } else {
+                    vec![format!("`{lhs}` ÷ `{rhs}`")]
+                };
+                assert!(
+                    ways.iter().any(|w| add.contains(w)),
+                    "{q}'s `+` message does not say it is made by {}: {add:?}",
+                    ways[0]
+                );
+            }
+            for way in &add {
+                let listed = operations.iter().any(|(name, lhs, rhs, output)| {
+                    let symbol = if name.ends_with("Mul") { "×" } else { "÷" };
+                    *output == q
+                        && (*way == format!("`{lhs}` {symbol} `{rhs}`")
+                            || symbol == "×" && *way == format!("`{rhs}` × `{lhs}`"))
+                });
+                assert!(
+                    listed,
+                    "{q}'s `+` message lists {way}, which quantity.rs does not give"
+                );
+            }
+        }
     }
 }
