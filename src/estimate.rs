@@ -673,9 +673,9 @@ pub(crate) struct StreamInputs {
     pub bytes_each: f64,
 }
 
-/// The chain's inputs as plain numbers, with the defaults resolved: the one
-/// place the formulas live, used by [`Workload::figures`] for one workload and
-/// by [`crate::sweep`] for batches of rows.
+/// The chain's inputs as plain numbers, with the defaults resolved: what the figure table's
+/// formulas read (`Inputs::figures`), for one workload ([`Workload::figures`]) and for
+/// batches of rows ([`crate::sweep`]).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Inputs {
     /// Users (1 when the writes are a total).
@@ -1222,6 +1222,21 @@ pub(crate) trait ForFigure {
     fn run(self, figure: impl Fn(&Figures) -> f64 + Copy) -> Self::Out;
 }
 
+#[cfg(test)]
+impl Figures {
+    /// The figure `output`, read as a sweep's loop reads it.
+    pub(crate) fn get(&self, output: Output) -> f64 {
+        struct Read<'a>(&'a Figures);
+        impl ForFigure for Read<'_> {
+            type Out = f64;
+            fn run(self, figure: impl Fn(&Figures) -> f64 + Copy) -> f64 {
+                figure(self.0)
+            }
+        }
+        output.with(Read(self))
+    }
+}
+
 /// What this module builds from the figure table ([`with_figures`]): [`Figures`] and their
 /// formulas, [`Estimate`] with a field per figure, [`ENTRIES`], and [`Output::with`].
 macro_rules! estimate_items {
@@ -1581,14 +1596,7 @@ mod tests {
             let work = e.work(entry.name).unwrap();
             assert!(work.ends_with(&(entry.shown)(&e)), "{}: {work}", entry.name);
             // The sweep's reader of a figure reads that figure.
-            struct Read<'a>(&'a Figures);
-            impl ForFigure for Read<'_> {
-                type Out = f64;
-                fn run(self, figure: impl Fn(&Figures) -> f64 + Copy) -> f64 {
-                    figure(self.0)
-                }
-            }
-            let read = figure.output.with(Read(&f));
+            let read = f.get(figure.output);
             let shown = figure.unit.cell(read);
             assert!(
                 (entry.shown)(&e).starts_with(shown.split(' ').next().unwrap()),

@@ -684,6 +684,28 @@ mod tests {
     }
 
     #[test]
+    fn every_column_is_its_figure() {
+        let w = Workload::new(users(2e6), per_user_per_day(7.0))
+            .reads_per_write(3.0)
+            .bytes_per_write(kb(2.0))
+            .stream("search", per_month(1e9))
+            .replication(3.0);
+        let frame = Sweep::new(w).vary(Param::Users, [1e3, 2e6]).run().unwrap();
+        let f = w.figures();
+        for figure in crate::figure::FIGURES {
+            let column = frame.column(figure.column).unwrap().f64().unwrap();
+            assert_eq!(column.get(1), Some(f.get(figure.output)), "{}", figure.name);
+            assert!(f.get(figure.output) > 0.0, "{} is zero here", figure.name);
+        }
+        let search = frame.column("search [req/s]").unwrap().f64().unwrap();
+        let e = w.estimate().unwrap();
+        assert_eq!(
+            search.get(1),
+            Some(e.stream("search").unwrap().rate.per_second())
+        );
+    }
+
+    #[test]
     fn bad_values_are_named() {
         let base = Workload::new(users(1e3), per_user_per_day(10.0));
         let err = Sweep::new(base)
