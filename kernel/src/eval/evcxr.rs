@@ -281,7 +281,13 @@ impl EvcxrEvaluator {
                 }
             },
         )
-        .map_err(|error| EvalError::new("DependencyBuildFailed", error.to_string()))?;
+        .map_err(|error| {
+            if let cache::CacheError::SourcesChanged(_) = error {
+                // The next cell builds what the sources are now, as the message says.
+                self.key = cache::key(&napkin).ok();
+            }
+            EvalError::new("DependencyBuildFailed", error.to_string())
+        })?;
         if built.compiled > 0
             && let Some(sink) = &lock(&self.cell).sink
         {
