@@ -542,7 +542,7 @@ def test_every_learner_runs_the_notebook(classroom, class_dir):
         assert lines[0].split()[:2] == ["users", "writes"], f"{who}: {sweep['text/plain']}"
         rows = [line.split()[:2] for line in lines[2:4]]
         assert rows == [["1.00K", "0.116"], ["1.00M", "116"]], f"{who}: {sweep['text/plain']}"
-        assert lines[4:] == ["2 rows × 17 columns"], f"{who}: {sweep['text/plain']}"
+        assert lines[4:] == ["2 rows × 19 columns"], f"{who}: {sweep['text/plain']}"
 
         chart = cells["chart"].assert_ok().result()
         assert "1.00M users" in chart["text/plain"], f"{who}: {chart['text/plain']}"
