@@ -76,8 +76,8 @@ pub struct EvcxrEvaluator {
     resolver: Arc<Mutex<types::Resolver>>,
     /// Where the dependency cache is read from and the session writes.
     layout: cache::Layout,
-    /// The key of this session's dependency snapshot (`None`: napkin's sources could not be
-    /// read; loading napkin says why).
+    /// The key of this session's dependency snapshot (`None`: not known, because napkin's
+    /// sources could not be read or changed during the build; loading napkin hashes them again).
     key: Option<String>,
     /// The dependency cache, once napkin is loaded (held: `cache --clean` keeps it).
     cache: Option<DepCache>,
@@ -263,7 +263,7 @@ impl EvcxrEvaluator {
         let napkin = napkin_path();
         let key = match &self.key {
             Some(key) => key.clone(),
-            // Hashing failed at start; again, for its error.
+            // Hashing failed at start (again, for its error), or the sources changed since.
             None => cache::key(&napkin)
                 .map_err(|error| EvalError::new("DependencyBuildFailed", error.to_string()))?,
         };
@@ -283,8 +283,8 @@ impl EvcxrEvaluator {
         )
         .map_err(|error| {
             if let cache::CacheError::SourcesChanged(_) = error {
-                // The next cell builds what the sources are now, as the message says.
-                self.key = cache::key(&napkin).ok();
+                // The next cell hashes and builds what the sources are now, as the message says.
+                self.key = None;
             }
             EvalError::new("DependencyBuildFailed", error.to_string())
         })?;
